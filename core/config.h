@@ -1,0 +1,62 @@
+/*
+ * config.h - lejr.conf, read with libinih.
+ *
+ *     [server]
+ *     listen = 127.0.0.1          address to bind
+ *     port = 8080
+ *     public_url = http://127.0.0.1:8080   base of every URL we emit
+ *     database = /var/lib/lejr/lejr.db
+ *     workers = 4                 threads running tool calls
+ *     max_body = 1048576          largest request body, bytes
+ *     session_idle = 1800         seconds before an idle session ends
+ *     allowed_origins = https://claude.ai http://localhost:6274
+ *     auth = token                "none" only for tests on loopback
+ *     log_level = info
+ *
+ *     [plugins]
+ *     directory = /usr/local/lib/lejr/plugins
+ *     load = journal              names, in load order
+ *     disable_tools = reverse_journal_entry
+ */
+#ifndef LEJR_CONFIG_H
+#define LEJR_CONFIG_H
+
+#include <stddef.h>
+
+#define LEJR_CONFIG_LIST_MAX 64
+
+struct lejr_config {
+	char listen[64];
+	int port;
+	char public_url[256]; /* no trailing slash */
+	char database[1024];
+	int workers;
+	size_t max_body;
+	int session_idle;
+	int auth_none;
+	int log_level;
+
+	char *origins[LEJR_CONFIG_LIST_MAX];
+	size_t norigins;
+
+	char plugin_dir[1024];
+	char *plugins[LEJR_CONFIG_LIST_MAX];
+	size_t nplugins;
+	char *disabled_tools[LEJR_CONFIG_LIST_MAX];
+	size_t ndisabled_tools;
+};
+
+/* Set the built-in defaults. */
+void lejr_config_defaults(struct lejr_config *cfg);
+
+/* Read path over the current values.  Returns 0, or -1 after logging
+ * the file, line and reason. */
+int lejr_config_load(struct lejr_config *cfg, const char *path);
+
+/* Is tool disabled by the configuration? */
+int lejr_config_tool_disabled(const struct lejr_config *cfg,
+			      const char *tool);
+
+void lejr_config_free(struct lejr_config *cfg);
+
+#endif /* LEJR_CONFIG_H */

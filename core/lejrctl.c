@@ -1,0 +1,3 @@
+/* lejrctl: being written. */
+int main(void);
+int main(void) { return 1; }

@@ -1,0 +1,3 @@
+/* lejrd entry point: being written. */
+int main(void);
+int main(void) { return 1; }

@@ -1,0 +1,1 @@
+/* journal.so: being written */
