@@ -120,6 +120,57 @@ struct lejr_tool {
 };
 
 /*
+ * Resources.  A resource read handler receives the requested uri and
+ * stores in *contents a JSON array of MCP resource contents ({"uri",
+ * "mimeType", "text"} or {"uri", "mimeType", "blob"} with base64), a new
+ * reference.  For a template (LEJR_RESOURCE_TEMPLATE), uri is an RFC 6570
+ * level-1 template such as "files://{name}" and read() gets the concrete
+ * uri.  Resource reads are read-only and need no organization unless the
+ * handler asks api->org(), which is then NULL.
+ */
+enum lejr_resource_flag {
+	LEJR_RESOURCE_TEMPLATE = 1 << 0,
+	LEJR_RESOURCE_SUBSCRIBABLE = 1 << 1
+};
+
+typedef int (*lejr_resource_fn)(struct lejr_call *call, const char *uri,
+				json_t **contents);
+
+/* Completion: values (new reference, a JSON array of strings) for the
+ * argument named argument whose partial text is value; context holds
+ * the other arguments already chosen (borrowed, may be NULL). */
+typedef int (*lejr_complete_fn)(struct lejr_call *call, const char *argument,
+				const char *value, json_t *context,
+				json_t **values);
+
+struct lejr_resource {
+	const char *uri;
+	const char *name;
+	const char *title;       /* or NULL */
+	const char *description; /* or NULL */
+	const char *mime_type;   /* or NULL */
+	unsigned flags;          /* enum lejr_resource_flag bits */
+	lejr_resource_fn read;
+	lejr_complete_fn complete; /* template arguments, or NULL */
+};
+
+/* A prompt's get() receives its arguments (borrowed object of strings)
+ * and stores {"description"?, "messages": [...]} in *result. */
+typedef int (*lejr_prompt_fn)(struct lejr_call *call, json_t *args,
+			      json_t **result);
+
+struct lejr_prompt {
+	const char *name;
+	const char *title;       /* or NULL */
+	const char *description; /* or NULL */
+	/* JSON text of the MCP arguments array, [{"name", "description",
+	 * "required"}], or NULL for none. */
+	const char *arguments;
+	lejr_prompt_fn get;
+	lejr_complete_fn complete; /* or NULL */
+};
+
+/*
  * The table of core functions handed to init().  Never reordered; new
  * members are appended and bump LEJR_ABI_MINOR.
  */
@@ -247,6 +298,34 @@ struct lejr_api {
 	 * (NULL: all time), in minor units. */
 	int (*account_balance)(struct lejr_call *call, const char *code,
 			       const char *date, int64_t *balance);
+
+	/* --- richer MCP results and client interaction --- */
+
+	/* Replace the result's MCP content array (stolen), which by default
+	 * is one text block holding the structured result as JSON.  For
+	 * tools whose answer is an image, audio or an embedded resource. */
+	void (*set_content)(struct lejr_call *call, json_t *content);
+
+	/* Send a notifications/message log line to the caller, when its
+	 * logging level lets it through.  level is an MCP level ("info",
+	 * "warning"...), logger may be NULL, data is borrowed. */
+	void (*notify_log)(struct lejr_call *call, const char *level,
+			   const char *logger, json_t *data);
+
+	/* Send any server-to-client request (e.g. "sampling/createMessage")
+	 * and wait for its answer, as elicit() does.  params borrowed; on
+	 * LEJR_OK *result is the answer's result (new reference). */
+	int (*client_request)(struct lejr_call *call, const char *method,
+			      json_t *params, json_t **result);
+
+	/* Register a resource or a resource template (copied); only during
+	 * init.  See struct lejr_resource. */
+	int (*register_resource)(struct lejr_plugin *p,
+				 const struct lejr_resource *r);
+
+	/* Register a prompt (copied); only during init. */
+	int (*register_prompt)(struct lejr_plugin *p,
+			       const struct lejr_prompt *pr);
 };
 
 /*

@@ -1,0 +1,85 @@
+/*
+ * ledger-private.h - helpers shared by the files of core/ledger only.
+ * Nothing outside core/ledger includes this header.
+ */
+#ifndef LEJR_LEDGER_PRIVATE_H
+#define LEJR_LEDGER_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "ledger-internal.h"
+
+/* The current UTC time as SQLite computes it, with milliseconds. */
+#define LEDGER_NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+/* Log the connection's last error with what was being done, fill err
+ * and return LEJR_EINTERNAL (LEJR_ECONFLICT text for a busy database
+ * would mislead: busy is reported as internal, with its own words). */
+int ledger_db_error(sqlite3 *db, const char *what, struct lejr_error *err);
+
+/* sqlite3_prepare_v2 that reports failure through ledger_db_error. */
+int ledger_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+		   struct lejr_error *err);
+
+/* Bind text, or NULL when s is NULL. */
+int ledger_bind_text(sqlite3_stmt *st, int idx, const char *s);
+
+/* Copy column col of the current row into buf (empty for NULL). */
+void ledger_column_copy(sqlite3_stmt *st, int col, char *buf, size_t len);
+
+/* Run one statement that returns no rows (or whose rows are ignored). */
+int ledger_exec(sqlite3 *db, const char *sql, struct lejr_error *err);
+
+/* Add a text column (or JSON null) to a jansson object. */
+int ledger_json_set_column(json_t *obj, const char *key, sqlite3_stmt *st,
+			   int col);
+
+/* Base64url without padding.  encode returns the length written, or 0
+ * when out is too small; decode returns the byte count or -1. */
+size_t ledger_b64url_encode(const unsigned char *in, size_t len, char *out,
+			    size_t outlen);
+int ledger_b64url_decode(const char *in, unsigned char *out, size_t outlen);
+
+/* Lowercase hex SHA-256 of data into out[65]. */
+int ledger_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Is s non-NULL, non-empty, at most max bytes and free of control
+ * characters?  Used for names, memos and labels. */
+int ledger_text_ok(const char *s, size_t max);
+
+/* Page size from a caller's limit: 0 means 50; 1..500 kept; else -1. */
+int ledger_page_limit(int limit);
+
+/* Opaque pagination cursors: a kind letter and a (text, id) position,
+ * base64url-encoded so callers treat them as tokens. */
+int ledger_cursor_encode(char kind, const char *text, int64_t id,
+			 char *out, size_t outlen);
+int ledger_cursor_decode(const char *cursor, char kind, char *text,
+			 size_t textlen, int64_t *id, struct lejr_error *err);
+
+/* Does the organization exist?  LEJR_OK, or LEJR_ENOTFOUND with a
+ * message naming its id. */
+int ledger_org_exists(sqlite3 *db, int64_t org, struct lejr_error *err);
+
+/* The core's own schema migrations, in order (schema.c). */
+struct ledger_migration {
+	int version;
+	const char *sql;
+};
+
+extern const struct ledger_migration ledger_core_migrations[];
+extern const size_t ledger_core_nmigrations;
+
+/* A small bounded string for composing SQL from fixed pieces. */
+struct ledger_sql {
+	char text[2048];
+	size_t len;
+	int overflow;
+};
+
+void ledger_sql_add(struct ledger_sql *q, const char *piece);
+
+#endif /* LEJR_LEDGER_PRIVATE_H */

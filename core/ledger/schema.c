@@ -1,0 +1,224 @@
+/*
+ * schema.c - the core's tables, as numbered migrations.
+ *
+ * A migration, once released, never changes: new needs get a new
+ * version appended to the list.  Timestamps are UTC ISO 8601 text;
+ * money is INTEGER minor units; dates are "YYYY-MM-DD" text.
+ *
+ * Posted journal entries and lines, and the activity log, refuse UPDATE
+ * and DELETE through triggers, so that not even SQL typed at the file
+ * can rewrite history.  The totals tables are derived data kept by
+ * triggers on lines; they may be rebuilt at will.
+ */
+#include "ledger-private.h"
+
+static const char core_v1[] =
+	/* organizations, people, memberships */
+	"CREATE TABLE orgs ("
+	" id INTEGER PRIMARY KEY,"
+	" slug TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" currency TEXT NOT NULL,"
+	/* kept with the org so that stored minor units never change
+	 * meaning, whatever later editions of ISO 4217 say */
+	" exponent INTEGER NOT NULL CHECK (exponent BETWEEN 0 AND 18),"
+	" lock_date TEXT,"
+	" created_at TEXT NOT NULL);"
+
+	"CREATE TABLE users ("
+	" id INTEGER PRIMARY KEY,"
+	" email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	" name TEXT NOT NULL,"
+	" password_hash TEXT,"
+	" created_at TEXT NOT NULL);"
+
+	"CREATE TABLE members ("
+	" org_id INTEGER NOT NULL REFERENCES orgs(id),"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" role INTEGER NOT NULL CHECK (role BETWEEN 1 AND 4),"
+	" PRIMARY KEY (org_id, user_id)) WITHOUT ROWID;"
+	"CREATE INDEX members_user ON members(user_id);"
+
+	/* chart of accounts */
+	"CREATE TABLE accounts ("
+	" id INTEGER PRIMARY KEY,"
+	" org_id INTEGER NOT NULL REFERENCES orgs(id),"
+	" code TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" type INTEGER NOT NULL CHECK (type BETWEEN 1 AND 5),"
+	" parent_id INTEGER REFERENCES accounts(id),"
+	" archived_at TEXT,"
+	" created_at TEXT NOT NULL,"
+	" UNIQUE (org_id, code));"
+
+	"CREATE TRIGGER accounts_keep_org BEFORE UPDATE OF org_id ON accounts"
+	" WHEN NEW.org_id IS NOT OLD.org_id BEGIN"
+	" SELECT RAISE(ABORT, 'an account cannot move to another "
+	"organization'); END;"
+
+	"CREATE TRIGGER accounts_keep_type BEFORE UPDATE OF type ON accounts"
+	" WHEN NEW.type IS NOT OLD.type"
+	" AND EXISTS (SELECT 1 FROM lines"
+	"  WHERE org_id = OLD.org_id AND account_id = OLD.id)"
+	" BEGIN SELECT RAISE(ABORT, 'the type of an account with journal "
+	"lines cannot change'); END;"
+
+	"CREATE TRIGGER accounts_keep_used BEFORE DELETE ON accounts"
+	" WHEN EXISTS (SELECT 1 FROM lines"
+	"  WHERE org_id = OLD.org_id AND account_id = OLD.id)"
+	" BEGIN SELECT RAISE(ABORT, 'an account with journal lines cannot be "
+	"deleted: archive it instead'); END;"
+
+	/* the journal */
+	"CREATE TABLE entries ("
+	" id INTEGER PRIMARY KEY,"
+	" org_id INTEGER NOT NULL REFERENCES orgs(id),"
+	" date TEXT NOT NULL,"
+	" memo TEXT NOT NULL,"
+	" reference TEXT,"
+	" reverses_id INTEGER UNIQUE REFERENCES entries(id),"
+	" created_by INTEGER REFERENCES users(id),"
+	" created_at TEXT NOT NULL);"
+	"CREATE INDEX entries_org_date ON entries(org_id, date, id);"
+
+	/* date and org_id repeat the entry's so that the indexes below can
+	 * answer date-bounded and per-account questions on their own */
+	"CREATE TABLE lines ("
+	" id INTEGER PRIMARY KEY,"
+	" entry_id INTEGER NOT NULL REFERENCES entries(id),"
+	" org_id INTEGER NOT NULL,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" date TEXT NOT NULL,"
+	" amount INTEGER NOT NULL CHECK (typeof(amount) = 'integer'"
+	"  AND amount <> 0),"
+	" memo TEXT);"
+	"CREATE INDEX lines_entry ON lines(entry_id);"
+	"CREATE INDEX lines_org_date ON lines(org_id, date, account_id, amount);"
+	"CREATE INDEX lines_org_account ON lines(org_id, account_id, date,"
+	" entry_id, amount);"
+
+	"CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries BEGIN"
+	" SELECT RAISE(ABORT, 'journal entries are immutable: post a "
+	"reversing entry instead'); END;"
+	"CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries BEGIN"
+	" SELECT RAISE(ABORT, 'journal entries are immutable: post a "
+	"reversing entry instead'); END;"
+	"CREATE TRIGGER lines_no_update BEFORE UPDATE ON lines BEGIN"
+	" SELECT RAISE(ABORT, 'journal entries are immutable: their lines "
+	"cannot change'); END;"
+	"CREATE TRIGGER lines_no_delete BEFORE DELETE ON lines BEGIN"
+	" SELECT RAISE(ABORT, 'journal entries are immutable: their lines "
+	"cannot be deleted'); END;"
+
+	/* a line must agree with its entry and stay inside its org */
+	"CREATE TRIGGER lines_consistent BEFORE INSERT ON lines BEGIN"
+	" SELECT RAISE(ABORT, 'journal line does not match its entry')"
+	"  WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.id = NEW.entry_id"
+	"   AND e.org_id = NEW.org_id AND e.date = NEW.date);"
+	" SELECT RAISE(ABORT, 'journal line names an account of another "
+	"organization or an archived account')"
+	"  WHERE NOT EXISTS (SELECT 1 FROM accounts a"
+	"   WHERE a.id = NEW.account_id AND a.org_id = NEW.org_id"
+	"   AND a.archived_at IS NULL);"
+	" END;"
+
+	/* derived totals: per account, and per account and month */
+	"CREATE TABLE account_totals ("
+	" account_id INTEGER PRIMARY KEY REFERENCES accounts(id),"
+	" org_id INTEGER NOT NULL,"
+	" debit INTEGER NOT NULL CHECK (typeof(debit) = 'integer'),"
+	" credit INTEGER NOT NULL CHECK (typeof(credit) = 'integer'),"
+	" nlines INTEGER NOT NULL,"
+	" last_date TEXT NOT NULL);"
+	"CREATE INDEX account_totals_org ON account_totals(org_id);"
+
+	"CREATE TABLE account_month_totals ("
+	" org_id INTEGER NOT NULL,"
+	" month TEXT NOT NULL,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" debit INTEGER NOT NULL CHECK (typeof(debit) = 'integer'),"
+	" credit INTEGER NOT NULL CHECK (typeof(credit) = 'integer'),"
+	" nlines INTEGER NOT NULL,"
+	" PRIMARY KEY (org_id, month, account_id)) WITHOUT ROWID;"
+	"CREATE INDEX account_month_totals_account"
+	" ON account_month_totals(account_id, month);"
+
+	/* an integer sum that overflows turns real in SQLite: the CHECKs
+	 * above then abort the insert instead of losing a cent */
+	"CREATE TRIGGER lines_totals AFTER INSERT ON lines BEGIN"
+	" INSERT INTO account_totals"
+	"  (account_id, org_id, debit, credit, nlines, last_date)"
+	"  VALUES (NEW.account_id, NEW.org_id, max(NEW.amount, 0),"
+	"   max(-NEW.amount, 0), 1, NEW.date)"
+	"  ON CONFLICT (account_id) DO UPDATE SET"
+	"   debit = debit + excluded.debit,"
+	"   credit = credit + excluded.credit,"
+	"   nlines = nlines + 1,"
+	"   last_date = max(last_date, excluded.last_date);"
+	" INSERT INTO account_month_totals"
+	"  (org_id, month, account_id, debit, credit, nlines)"
+	"  VALUES (NEW.org_id, substr(NEW.date, 1, 7), NEW.account_id,"
+	"   max(NEW.amount, 0), max(-NEW.amount, 0), 1)"
+	"  ON CONFLICT (org_id, month, account_id) DO UPDATE SET"
+	"   debit = debit + excluded.debit,"
+	"   credit = credit + excluded.credit,"
+	"   nlines = nlines + 1;"
+	" END;"
+
+	/* personal access tokens, stored only as SHA-256 hashes */
+	"CREATE TABLE tokens ("
+	" id INTEGER PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" token_hash TEXT NOT NULL UNIQUE,"
+	" label TEXT,"
+	" access INTEGER NOT NULL CHECK (access IN (1, 2)),"
+	" created_at TEXT NOT NULL,"
+	" expires_at INTEGER,"
+	" last_used_at TEXT,"
+	" calls INTEGER NOT NULL DEFAULT 0,"
+	" revoked_at TEXT);"
+	"CREATE INDEX tokens_user ON tokens(user_id);"
+
+	"CREATE TABLE token_orgs ("
+	" token_id INTEGER NOT NULL REFERENCES tokens(id),"
+	" org_id INTEGER NOT NULL REFERENCES orgs(id),"
+	" PRIMARY KEY (token_id, org_id)) WITHOUT ROWID;"
+
+	/* idempotency keys: one result per (org, key) */
+	"CREATE TABLE idempotency ("
+	" org_id INTEGER NOT NULL REFERENCES orgs(id),"
+	" key TEXT NOT NULL,"
+	" tool TEXT NOT NULL,"
+	" args_digest TEXT NOT NULL,"
+	" result TEXT NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" PRIMARY KEY (org_id, key)) WITHOUT ROWID;"
+
+	/* the activity log, append-only */
+	"CREATE TABLE activity ("
+	" id INTEGER PRIMARY KEY,"
+	" org_id INTEGER REFERENCES orgs(id),"
+	" at TEXT NOT NULL,"
+	" user_id INTEGER REFERENCES users(id),"
+	" token_id INTEGER REFERENCES tokens(id),"
+	" tool TEXT NOT NULL,"
+	" args_digest TEXT,"
+	" outcome TEXT NOT NULL"
+	"  CHECK (outcome IN ('ok', 'error', 'denied', 'invalid')),"
+	" message TEXT,"
+	" entries TEXT NOT NULL DEFAULT '[]',"
+	" duration_us INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX activity_org ON activity(org_id, id);"
+	"CREATE INDEX activity_org_tool ON activity(org_id, tool, id);"
+
+	"CREATE TRIGGER activity_no_update BEFORE UPDATE ON activity BEGIN"
+	" SELECT RAISE(ABORT, 'the activity log is append-only'); END;"
+	"CREATE TRIGGER activity_no_delete BEFORE DELETE ON activity BEGIN"
+	" SELECT RAISE(ABORT, 'the activity log is append-only'); END;";
+
+const struct ledger_migration ledger_core_migrations[] = {
+	{ 1, core_v1 },
+};
+
+const size_t ledger_core_nmigrations =
+	sizeof(ledger_core_migrations) / sizeof(ledger_core_migrations[0]);

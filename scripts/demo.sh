@@ -1,0 +1,41 @@
+#!/bin/sh
+# Quick start: build lejr, create a demo database and start lejrd on
+# 127.0.0.1:8080 in the foreground (Ctrl-C stops it).
+#
+#   scripts/demo.sh [PORT]
+#
+# Everything lands in _build/ beside the sources; the demo database
+# survives restarts in _build/demo/lejr.db.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+port=${1:-8080}
+build=$top/_build
+demo=$build/demo
+
+"$top/scripts/deps.sh" build
+
+cd "$top"
+[ -x configure ] || autoreconf -fi >/dev/null
+mkdir -p "$build" "$demo"
+cd "$build"
+[ -f Makefile ] || "$top/configure" -q --enable-silent-rules
+make -s -j"$(nproc)" >/dev/null
+
+cat >"$demo/lejr.conf" <<CONF
+[server]
+listen = 127.0.0.1
+port = $port
+public_url = http://127.0.0.1:$port
+database = $demo/lejr.db
+log_level = info
+
+[plugins]
+directory = $build/.libs
+load = journal
+CONF
+
+./lejrctl -d "$demo/lejr.db" demo
+echo
+echo "Starting lejrd (config $demo/lejr.conf); Ctrl-C stops it."
+exec ./lejrd -c "$demo/lejr.conf"

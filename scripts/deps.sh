@@ -1,0 +1,40 @@
+#!/bin/sh
+# Install what building and testing lejr needs on Debian 12, skipping
+# packages already present.  Usage: scripts/deps.sh [build|test|bench]
+set -eu
+
+build="build-essential autoconf automake libtool pkg-config
+	libevent-dev libjansson-dev libsqlite3-dev libssl-dev
+	libinih-dev libargon2-dev libcriterion-dev sqlite3 curl ca-certificates"
+test="$build nodejs npm"
+bench="$test wrk"
+
+case "${1:-build}" in
+build) want=$build ;;
+test) want=$test ;;
+bench) want=$bench ;;
+*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=""
+for pkg in $want; do
+	# Node may come from elsewhere than Debian; accept any node and npm.
+	case $pkg in
+	nodejs) command -v node >/dev/null 2>&1 && continue ;;
+	npm) command -v npm >/dev/null 2>&1 && continue ;;
+	esac
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+		grep -q "install ok installed" || missing="$missing $pkg"
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
