@@ -50,6 +50,10 @@ int ledger_sha256_hex(const void *data, size_t len, char out[65]);
  * characters?  Used for names, memos and labels. */
 int ledger_text_ok(const char *s, size_t max);
 
+/* Is s at most max bytes of free text (tabs and newlines allowed, other
+ * control characters not)?  Empty is allowed; NULL is not. */
+int ledger_memo_ok(const char *s, size_t max);
+
 /* Page size from a caller's limit: 0 means 50; 1..500 kept; else -1. */
 int ledger_page_limit(int limit);
 
@@ -59,6 +63,11 @@ int ledger_cursor_encode(char kind, const char *text, int64_t id,
 			 char *out, size_t outlen);
 int ledger_cursor_decode(const char *cursor, char kind, char *text,
 			 size_t textlen, int64_t *id, struct lejr_error *err);
+/* The error for a cursor that decodes but names no valid position. */
+int ledger_cursor_invalid(struct lejr_error *err);
+
+/* Is code a well-formed account code ([A-Za-z0-9.-], 1..LEJR_CODE_MAX)? */
+int ledger_account_code_ok(const char *code);
 
 /* Does the organization exist?  LEJR_OK, or LEJR_ENOTFOUND with a
  * message naming its id. */

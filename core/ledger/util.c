@@ -265,6 +265,12 @@ ledger_cursor_decode(const char *cursor, char kind, char *text,
 	return LEJR_OK;
 
 bad:
+	return ledger_cursor_invalid(err);
+}
+
+int
+ledger_cursor_invalid(struct lejr_error *err)
+{
 	return lejr_error_set(err, LEJR_EINVAL,
 			      "cursor is not valid: pass next_cursor from the "
 			      "previous page unchanged");

@@ -1,0 +1,91 @@
+#!/bin/sh
+# Load benchmark of lejrd on loopback, printing figures beside a bare
+# evhttp handler and the disk's rate of durable SQLite transactions.
+#
+#   bench/run.sh [BUILD_DIR] [SECONDS]
+#
+# Needs wrk, node and curl (scripts/deps.sh bench).  Figures are printed,
+# never asserted: they depend on the machine.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$top/_build/check}" && pwd)
+secs=${2:-10}
+conns=32
+tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/lejr-bench.XXXXXX")
+pids=""
+
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || :; done
+	wait 2>/dev/null || :
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+make -s -C "$build" lejrd lejrctl journal.la bench/bare bench/sqlite-fsync
+
+port=18480
+bport=18481
+cat >"$tmp/lejr.conf" <<CONF
+[server]
+listen = 127.0.0.1
+port = $port
+public_url = http://127.0.0.1:$port
+database = $tmp/lejr.db
+workers = 4
+log_level = warn
+
+[plugins]
+directory = $build/.libs
+load = journal
+CONF
+
+ctl() { "$build/lejrctl" -d "$tmp/lejr.db" "$@"; }
+ctl org create bench "Bench Ltd" EUR >/dev/null
+ctl user create bench@lejr.example "Bench" >/dev/null
+ctl member set bench bench@lejr.example accountant >/dev/null
+TOKEN=$(ctl token create bench@lejr.example --org bench --access write |
+	grep -o 'lejr_pat_[A-Za-z0-9_-]*')
+export TOKEN
+
+"$build/lejrd" -c "$tmp/lejr.conf" 2>"$tmp/lejrd.log" &
+lejrd=$!
+pids="$pids $lejrd"
+"$build/bench/bare" $bport &
+pids="$pids $!"
+sleep 0.5
+
+url=http://127.0.0.1:$port/api/mcp
+SESSION=$(curl -s -D - -o /dev/null "$url" \
+	-H 'Content-Type: application/json' \
+	-H 'Accept: application/json, text/event-stream' \
+	-H "Authorization: Bearer $TOKEN" \
+	-d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{
+	"protocolVersion":"2025-06-18","capabilities":{},
+	"clientInfo":{"name":"bench","version":"1"}}}' |
+	tr -d '\r' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: //p')
+export SESSION
+
+echo "machine: $(nproc) cores, $(uname -r), disk of $tmp"
+echo "seeding..."
+node "$top/bench/seed.mjs" "$url" "$TOKEN" "$SESSION" 10000
+
+run() {
+	# run NAME URL BODY
+	BODY=$3 wrk -t2 -c$conns -d"${secs}s" --latency \
+		-s "$top/bench/call.lua" "$2" 2>&1 |
+		sed -n 's/^rps=/rps=/p' | sed "s/^/$1: /"
+}
+
+run bare "http://127.0.0.1:$bport/" '{}'
+run trial_balance "$url" '{"jsonrpc":"2.0","id":2,"method":"tools/call",
+"params":{"name":"trial_balance","arguments":{"as_of":"2026-12-31"}}}'
+run post_journal_entry "$url" '{"jsonrpc":"2.0","id":3,"method":"tools/call",
+"params":{"name":"post_journal_entry","arguments":{"date":"2026-06-30",
+"memo":"bench posting","lines":[{"account":"6300","debit":"12.34"},
+{"account":"1100","credit":"12.34"}]}}}'
+
+fsync=$("$build/bench/sqlite-fsync" "$tmp/fsync.db" "$secs")
+echo "sqlite durable transactions/s (same disk): $fsync"
+echo "lejrd peak RSS: $(sed -n 's/^VmHWM:[[:space:]]*//p' \
+	"/proc/$lejrd/status")"

@@ -1,0 +1,146 @@
+/*
+ * schema.c - the JSON Schema fragments the journal tools share.
+ *
+ * Schemas are built with jansson rather than written as C string
+ * literals: fragments such as a date or an amount repeat across tools,
+ * and quoting JSON inside C hides mistakes.  The core accepts a subset
+ * of JSON Schema (core/jsonschema.h) and refuses a tool using any other
+ * keyword, so only those keywords appear here.  Patterns are POSIX
+ * extended regular expressions, unanchored unless written with ^ and $.
+ */
+#include <stdlib.h>
+
+#include "journal.h"
+
+#define DATE_PATTERN \
+	"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+/* Matches LEJR_CODE_MAX and the ledger's own rule for codes. */
+#define CODE_PATTERN "^[A-Za-z0-9.-]+$"
+
+/* A posted amount is positive: the side (debit or credit) carries the
+ * sign.  The currency's own number of decimals is checked by the
+ * core's money parser, which names the field it refuses. */
+#define AMOUNT_IN_PATTERN "^[0-9]+(\\.[0-9]+)?$"
+#define AMOUNT_OUT_PATTERN "^-?[0-9]+(\\.[0-9]+)?$"
+
+json_t *
+journal_schema_object(const char *description, json_t *properties,
+		      json_t *required)
+{
+	return json_pack("{s:s, s:s, s:o, s:o, s:b}",
+			 "type", "object",
+			 "description", description,
+			 "properties", properties,
+			 "required", required,
+			 "additionalProperties", 0);
+}
+
+json_t *
+journal_schema_string(const char *description, int minlen, int maxlen)
+{
+	json_t *s;
+
+	s = json_pack("{s:s, s:s, s:i}", "type", "string",
+		      "description", description, "minLength", minlen);
+	if (s == NULL || maxlen <= 0)
+		return s;
+
+	if (json_object_set_new(s, "maxLength", json_integer(maxlen)) != 0) {
+		json_decref(s);
+		return NULL;
+	}
+	return s;
+}
+
+json_t *
+journal_schema_string_or_null(const char *description)
+{
+	return json_pack("{s:[s,s], s:s}", "type", "string", "null",
+			 "description", description);
+}
+
+json_t *
+journal_schema_date(const char *description)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}",
+			 "type", "string",
+			 "format", "date",
+			 "pattern", DATE_PATTERN,
+			 "description", description);
+}
+
+json_t *
+journal_schema_code(const char *description)
+{
+	return json_pack("{s:s, s:i, s:i, s:s, s:s}",
+			 "type", "string",
+			 "minLength", 1,
+			 "maxLength", LEJR_CODE_MAX,
+			 "pattern", CODE_PATTERN,
+			 "description", description);
+}
+
+json_t *
+journal_schema_amount_in(const char *description)
+{
+	/* pattern binds strings only, exclusiveMinimum numbers only */
+	return json_pack("{s:[s,s], s:s, s:i, s:s}",
+			 "type", "string", "number",
+			 "pattern", AMOUNT_IN_PATTERN,
+			 "exclusiveMinimum", 0,
+			 "description", description);
+}
+
+json_t *
+journal_schema_amount_out(const char *description)
+{
+	return json_pack("{s:s, s:s, s:s}",
+			 "type", "string",
+			 "pattern", AMOUNT_OUT_PATTERN,
+			 "description", description);
+}
+
+json_t *
+journal_schema_id(const char *description)
+{
+	return json_pack("{s:s, s:i, s:s}", "type", "integer",
+			 "minimum", 1, "description", description);
+}
+
+json_t *
+journal_schema_account_type(const char *description)
+{
+	return json_pack("{s:s, s:[s,s,s,s,s], s:s}",
+			 "type", "string",
+			 "enum", "asset", "liability", "equity", "income",
+			 "expense",
+			 "description", description);
+}
+
+json_t *
+journal_schema_account(void)
+{
+	return journal_schema_object(
+		"An account of the chart of accounts.",
+		json_pack("{s:o, s:o, s:o, s:o, s:{s:s, s:s}}",
+			  "code", journal_schema_code("Account code."),
+			  "name", journal_schema_string("Account name.", 1,
+							LEJR_NAME_MAX),
+			  "type", journal_schema_account_type(
+				  "Account type."),
+			  "parent", journal_schema_code(
+				  "Code of the account this one is grouped "
+				  "under; absent for a top-level account."),
+			  "archived",
+			  "type", "boolean",
+			  "description",
+			  "true when the account takes no new lines."),
+		json_pack("[s,s,s,s]", "code", "name", "type", "archived"));
+}
+
+json_t *
+journal_schema_entry(void)
+{
+	return json_pack("{s:s}", "type", "object");
+}
