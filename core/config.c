@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <ini.h>
 
@@ -25,7 +26,7 @@
 #endif
 
 #define NAME_MAX_LEN 64 /* longest plugin or tool name */
-#define LINE_MAX_LEN 8192
+#define LINE_MAX_LEN 196 /* what inih's 200-byte line buffer holds */
 
 /* The state of one file's parse. */
 struct parse {
@@ -449,12 +450,41 @@ config_copy(struct lejr_config *dst, const struct lejr_config *src)
 	return 0;
 }
 
-/* Lines longer than inih's default 200 bytes (a long origin list). */
-static void
-ini_setup(void)
+/*
+ * inih reads lines into a fixed buffer and splits longer ones into
+ * separate lines, which could turn the tail of one value into another
+ * key.  Refuse such files: a long list can be continued on lines that
+ * start with a space.
+ */
+static int
+check_line_lengths(const char *path)
 {
-	ini_use_stack = false;
-	ini_max_line = LINE_MAX_LEN;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int lineno = 0, rc = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0; /* ini_parse reports it */
+
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		if (n > LINE_MAX_LEN) {
+			lejr_log(LEJR_LOG_ERROR, "%s:%d: line longer than %d "
+				 "characters; continue a long list on lines "
+				 "starting with a space", path, lineno,
+				 LINE_MAX_LEN);
+			rc = -1;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
 }
 
 int
@@ -474,7 +504,8 @@ lejr_config_load(struct lejr_config *cfg, const char *path)
 		return -1;
 	}
 
-	ini_setup();
+	if (check_line_lengths(path) != 0)
+		goto err;
 	ps.cfg = &work;
 	line = ini_parse(path, on_pair, &ps);
 	if (line == -1) {

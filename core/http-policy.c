@@ -157,8 +157,11 @@ lejr_host_allowed(const struct lejr_host_policy *p, const char *value)
 	    strncasecmp(host, p->pub.host, hlen) == 0 && port == p->pub.port)
 		return 1;
 
+	/* Behind a proxy on this machine, or a client on it. */
 	if (lejr_host_is_loopback(host, hlen) &&
-	    (port == p->port || port == p->pub.port))
+	    (port == p->port ||
+	     (port == p->pub.port &&
+	      lejr_host_is_loopback(p->pub.host, strlen(p->pub.host)))))
 		return 1;
 	return 0;
 }

@@ -34,8 +34,8 @@ struct lejr_host_policy {
 };
 
 /* Is a Host header ours: the public URL's host and port, or a loopback
- * name with our listening port (or the public port)?  host may be NULL
- * (no header): refused. */
+ * name with our listening port (or with the public port when the public
+ * URL is itself on loopback)?  host may be NULL (no header): refused. */
 int lejr_host_allowed(const struct lejr_host_policy *p, const char *host);
 
 /* Is an Origin header allowed: the public URL's origin, any loopback

@@ -1,3 +1,214 @@
-/* lejrd entry point: being written. */
-int main(void);
-int main(void) { return 1; }
+/*
+ * main.c - lejrd: read lejr.conf and the command line, load the
+ * runtime (database and plugins), serve MCP over HTTP until a signal.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "http-policy.h"
+#include "http.h"
+#include "log.h"
+#include "runtime.h"
+
+#define DEFAULT_CONF LEJR_SYSCONFDIR "/lejr.conf"
+
+/* What the command line asks for, over the configuration file. */
+struct options {
+	const char *conf;
+	const char *listen;
+	const char *database;
+	int port;
+	int check_only;
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: lejrd [-c CONF] [-p PORT] [-l ADDR] [-d DB] "
+		"[--check-config]\n"
+		"       lejrd --version | --help\n"
+		"\n"
+		"  -c, --config CONF   configuration file (default %s)\n"
+		"  -p, --port PORT     port to listen on\n"
+		"  -l, --listen ADDR   address to listen on\n"
+		"  -d, --database DB   SQLite database file\n"
+		"      --check-config  check the configuration and exit\n"
+		"      --version       print the version and exit\n"
+		"      --help          print this help and exit\n",
+		DEFAULT_CONF);
+}
+
+/* Parse argv into o.  Returns 0, 1 when lejrd should exit 0 now
+ * (--help, --version), or -1 on a usage error. */
+static int
+parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "c:p:l:d:h", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'c':
+			o->conf = optarg;
+			break;
+		case 'p':
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 ||
+			    v > 65535) {
+				fprintf(stderr, "lejrd: bad port: %s\n",
+					optarg);
+				return -1;
+			}
+			o->port = (int)v;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'd':
+			o->database = optarg;
+			break;
+		case 'C':
+			o->check_only = 1;
+			break;
+		case 'V':
+			printf("lejrd %s\n", PACKAGE_VERSION);
+			return 1;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "lejrd: unexpected argument: %s\n",
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* The public_url lejr_config derives when none is set. */
+static void
+derived_url(const struct lejr_config *cfg, char *buf, size_t len)
+{
+	if (strchr(cfg->listen, ':') != NULL)
+		snprintf(buf, len, "http://[%s]:%d", cfg->listen, cfg->port);
+	else
+		snprintf(buf, len, "http://%s:%d", cfg->listen, cfg->port);
+}
+
+/* Read the configuration file and apply the command line over it. */
+static int
+load_config(struct lejr_config *cfg, const struct options *o)
+{
+	const char *path = o->conf;
+	char derived[256];
+	int was_derived;
+
+	lejr_config_defaults(cfg);
+	if (path == NULL && access(DEFAULT_CONF, R_OK) == 0)
+		path = DEFAULT_CONF;
+	if (path != NULL && lejr_config_load(cfg, path) < 0)
+		return -1;
+
+	derived_url(cfg, derived, sizeof(derived));
+	was_derived = strcmp(cfg->public_url, derived) == 0;
+
+	if (o->listen != NULL)
+		snprintf(cfg->listen, sizeof(cfg->listen), "%s", o->listen);
+	if (o->port != 0)
+		cfg->port = o->port;
+	if (o->database != NULL)
+		snprintf(cfg->database, sizeof(cfg->database), "%s",
+			 o->database);
+	if (was_derived)
+		derived_url(cfg, cfg->public_url, sizeof(cfg->public_url));
+	return 0;
+}
+
+/* Checks lejr_config leaves to the server. */
+static int
+check_config(const struct lejr_config *cfg)
+{
+	struct lejr_url url;
+	const char *l = cfg->listen;
+	size_t n = strlen(l);
+
+	if (lejr_url_parse(cfg->public_url, &url) < 0) {
+		lejr_log(LEJR_LOG_ERROR, "public_url %s is not an http(s) URL "
+			 "with a host", cfg->public_url);
+		return -1;
+	}
+	if (cfg->auth_none && !lejr_host_is_loopback(l, n)) {
+		lejr_log(LEJR_LOG_ERROR, "auth = none needs a loopback listen "
+			 "address (127.0.0.1, ::1, localhost), not %s", l);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lejr_config cfg;
+	struct lejr_runtime *rt;
+	struct options o;
+	int rc;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+
+	if (load_config(&cfg, &o) < 0 || check_config(&cfg) < 0) {
+		lejr_config_free(&cfg);
+		return 1;
+	}
+	lejr_log_set_level((enum lejr_log_level)cfg.log_level);
+
+	if (o.check_only) {
+		printf("configuration ok: %s port %d, %s\n", cfg.listen,
+		       cfg.port, cfg.public_url);
+		lejr_config_free(&cfg);
+		return 0;
+	}
+
+	lejr_log(LEJR_LOG_NOTICE, "lejrd %s starting, database %s",
+		 PACKAGE_VERSION, cfg.database);
+	for (size_t i = 0; i < cfg.nplugins; i++)
+		lejr_log(LEJR_LOG_INFO, "plugin %s requested from %s",
+			 cfg.plugins[i], cfg.plugin_dir);
+
+	rt = lejr_runtime_new(&cfg);
+	if (rt == NULL) {
+		lejr_log(LEJR_LOG_ERROR, "cannot open the runtime; exiting");
+		lejr_config_free(&cfg);
+		return 1;
+	}
+
+	rc = lejr_http_run(&cfg, rt);
+	lejr_runtime_free(rt);
+	lejr_config_free(&cfg);
+	return rc == 0 ? 0 : 1;
+}

@@ -188,7 +188,8 @@ rpc_load_error(struct lejr_rpc *rpc, const json_error_t *err)
 
 	switch (json_error_code(err)) {
 	case json_error_duplicate_key:
-		snprintf(msg, sizeof(msg), "Invalid request: %s", err->text);
+		snprintf(msg, sizeof(msg), "Invalid request: %.100s",
+			 err->text);
 		rpc_invalid(rpc, LEJR_RPC_INVALID_REQUEST, 400, msg);
 		break;
 	case json_error_out_of_memory:
@@ -196,7 +197,7 @@ rpc_load_error(struct lejr_rpc *rpc, const json_error_t *err)
 			    "Internal error: out of memory");
 		break;
 	default:
-		snprintf(msg, sizeof(msg), "Parse error: %s at byte %d",
+		snprintf(msg, sizeof(msg), "Parse error: %.100s at byte %d",
 			 err->text, err->position);
 		rpc_invalid(rpc, LEJR_RPC_PARSE_ERROR, 400, msg);
 		break;

@@ -22,10 +22,10 @@
 #define LEJR_IDEM_KEY_MAX 200     /* longest idempotency key */
 
 /* JSON-RPC error codes the runtime answers with. */
-#define LEJR_RPC_METHOD_NOT_FOUND -32601
-#define LEJR_RPC_INVALID_PARAMS -32602
-#define LEJR_RPC_INTERNAL -32603
-#define LEJR_RPC_RESOURCE_NOT_FOUND -32002
+#define LEJR_RT_METHOD_NOT_FOUND -32601
+#define LEJR_RT_INVALID_PARAMS -32602
+#define LEJR_RT_INTERNAL -32603
+#define LEJR_RT_RESOURCE_NOT_FOUND -32002
 
 /* A growable array of pointers. */
 struct lejr_vec {
@@ -102,18 +102,19 @@ struct lejr_runtime {
 };
 
 /* One JSON-RPC request handed to the runtime. */
-struct lejr_rpc {
+struct lejr_req {
 	struct lejr_runtime *rt;
 	const struct ledger_principal *principal;
 	struct lejr_exchange *ex; /* may be NULL */
 	json_t *params;           /* borrowed, may be NULL */
 	int *code;
 	char **message;
+	json_t *data;             /* the error's data (owned), or NULL */
 };
 
-/* Set the JSON-RPC error of rpc; returns NULL for "return
- * lejr_rpc_error(...)". */
-json_t *lejr_rpc_error(struct lejr_rpc *rpc, int code, const char *fmt, ...)
+/* Set the JSON-RPC error of req; returns NULL for "return
+ * lejr_req_error(...)". */
+json_t *lejr_req_error(struct lejr_req *req, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* One tool call, resource read, prompt get or completion in progress. */
@@ -136,6 +137,7 @@ struct lejr_call {
 	size_t centries;
 
 	json_t *content; /* set_content()'s array, or NULL */
+	double progress; /* the last progress sent, -1 before any */
 };
 
 /* ---- api.c ---- */
@@ -145,8 +147,8 @@ extern const struct lejr_api lejr_api_table;
 
 /* ---- call.c ---- */
 
-/* Prepare call for rpc on behalf of plugin p. */
-void lejr_call_init(struct lejr_call *call, struct lejr_rpc *rpc,
+/* Prepare call for req on behalf of plugin p. */
+void lejr_call_init(struct lejr_call *call, struct lejr_req *req,
 		    struct lejr_plugin *p);
 
 /* Release what the call collected (entries, content). */
@@ -158,19 +160,24 @@ int lejr_call_failv(struct lejr_call *call, int status, const char *fmt,
 int lejr_call_fail(struct lejr_call *call, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Copy a ledger error onto call; returns its status. */
-int lejr_call_set_error(struct lejr_call *call, const struct lejr_error *err);
+/* Record the failure rc of a ledger function, described by err, on
+ * call; returns rc. */
+int lejr_call_set_error(struct lejr_call *call, int rc,
+			const struct lejr_error *err);
 
 /* Remember an entry created by the call (for the activity log). */
 int lejr_call_note_entry(struct lejr_call *call, int64_t id);
 
 /* tools/call: the guarded execution of one tool. */
-json_t *lejr_call_tool(struct lejr_rpc *rpc);
+json_t *lejr_call_tool(struct lejr_req *req);
+
+/* The -32002 error for uri, with {"uri"} as its data. */
+json_t *lejr_req_resource_not_found(struct lejr_req *req, const char *uri);
 
 /* resources/read, prompts/get, completion/complete. */
-json_t *lejr_call_resource_read(struct lejr_rpc *rpc);
-json_t *lejr_call_prompt_get(struct lejr_rpc *rpc);
-json_t *lejr_call_complete(struct lejr_rpc *rpc);
+json_t *lejr_call_resource_read(struct lejr_req *req);
+json_t *lejr_call_prompt_get(struct lejr_req *req);
+json_t *lejr_call_complete(struct lejr_req *req);
 
 /* Hex SHA-256 of the canonical text of value (keys sorted, compact)
  * into hex[65].  Returns 0, or -1 when value cannot be encoded. */
@@ -213,10 +220,10 @@ int lejr_registry_has_prompts(struct lejr_runtime *rt);
 int lejr_registry_has_completions(struct lejr_runtime *rt);
 
 /* tools/list, resources/list, resources/templates/list, prompts/list. */
-json_t *lejr_registry_list_tools(struct lejr_rpc *rpc);
-json_t *lejr_registry_list_resources(struct lejr_rpc *rpc);
-json_t *lejr_registry_list_templates(struct lejr_rpc *rpc);
-json_t *lejr_registry_list_prompts(struct lejr_rpc *rpc);
+json_t *lejr_registry_list_tools(struct lejr_req *req);
+json_t *lejr_registry_list_resources(struct lejr_req *req);
+json_t *lejr_registry_list_templates(struct lejr_req *req);
+json_t *lejr_registry_list_prompts(struct lejr_req *req);
 
 /* ---- loader.c ---- */
 

@@ -51,6 +51,19 @@ struct lejr_exchange {
 
 	/* Has the client cancelled the request or gone away? */
 	int (*cancelled)(void *ctx);
+
+	/* End the request's response stream now while the request goes on
+	 * (SSE polling, SEP-1699): what it sends later, its result too, is
+	 * kept for the client, which reconnects with GET and Last-Event-ID.
+	 * No-op when the client cannot resume (no SSE, or a revision before
+	 * 2025-11-25).  Thread-safe. */
+	void (*close_stream)(void *ctx);
+
+	/* Set by lejr_runtime_dispatch() when its JSON-RPC error carries
+	 * data (e.g. {"uri"} for -32002 "Resource not found"): a new
+	 * reference that the transport puts in the error's "data" and
+	 * releases.  Left alone otherwise; start it NULL. */
+	json_t *error_data;
 };
 
 /* Load the plugins named in cfg and run their migrations on the

@@ -126,9 +126,9 @@ enum lejr_pending_state lejr_session_pending_wait(struct lejr_session *s,
 						  int timeout,
 						  atomic_int *cancelled);
 
-/* Hand the client's answer to the request with id: result (borrowed,
- * a reference is taken) and is_error.  Returns 0, or -1 when no such
- * request waits. */
+/* Hand the client's answer to the request with id: result (borrowed;
+ * the waiting thread gets a deep copy) and is_error.  Returns 0, or -1
+ * when no such request waits. */
 int lejr_session_pending_answer(struct lejr_session *s, long long id,
 				json_t *result, int is_error);
 

@@ -18,10 +18,77 @@ trial_balance_input(void)
 		json_array());
 }
 
+/* One account's row, as the ledger writes it. */
+static json_t *
+row_output(void)
+{
+	return journal_schema_object(
+		"One account's balance. A net debit shows in the debit "
+		"column, a net credit in the credit column; the other is "
+		"zero.",
+		json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			  "code", journal_schema_code("Account code."),
+			  "name", journal_schema_string("Account name.", 1,
+							LEJR_NAME_MAX),
+			  "type", journal_schema_account_type(
+				  "Account type."),
+			  "debit", journal_schema_amount_out(
+				  "Debit balance, or zero."),
+			  "debit_minor", journal_schema_minor(
+				  "debit in minor units (cents)."),
+			  "credit", journal_schema_amount_out(
+				  "Credit balance as a positive number, or "
+				  "zero."),
+			  "credit_minor", journal_schema_minor(
+				  "credit in minor units (cents)."),
+			  "balance", journal_schema_amount_out(
+				  "Net balance: debits minus credits."),
+			  "balance_minor", journal_schema_minor(
+				  "balance in minor units (cents).")),
+		json_pack("[s,s,s,s,s,s,s,s,s]", "code", "name", "type",
+			  "debit", "debit_minor", "credit", "credit_minor",
+			  "balance", "balance_minor"));
+}
+
 static json_t *
 trial_balance_output(void)
 {
-	return json_pack("{s:s}", "type", "object");
+	return journal_schema_object(
+		"The trial balance.",
+		json_pack("{s:o, s:{s:s, s:i, s:i, s:s}, s:{s:s, s:s, s:o}, "
+			  "s:o, s:o, s:o, s:o, s:{s:s, s:b, s:s}}",
+			  "as_of", journal_schema_string_or_null(
+				  "The date asked for, or null for all "
+				  "entries."),
+			  "currency",
+			  "type", "string",
+			  "minLength", 3,
+			  "maxLength", 3,
+			  "description",
+			  "ISO 4217 code of every amount.",
+			  "accounts",
+			  "type", "array",
+			  "description",
+			  "Accounts with activity, ordered by code.",
+			  "items", row_output(),
+			  "total_debit", journal_schema_amount_out(
+				  "Sum of the debit column."),
+			  "total_debit_minor", journal_schema_minor(
+				  "total_debit in minor units."),
+			  "total_credit", journal_schema_amount_out(
+				  "Sum of the credit column; always equal to "
+				  "total_debit."),
+			  "total_credit_minor", journal_schema_minor(
+				  "total_credit in minor units."),
+			  "balanced",
+			  "type", "boolean",
+			  "const", 1,
+			  "description",
+			  "Always true: the ledger refuses to report a "
+			  "trial balance whose columns differ."),
+		json_pack("[s,s,s,s,s,s,s,s]", "as_of", "currency",
+			  "accounts", "total_debit", "total_debit_minor",
+			  "total_credit", "total_credit_minor", "balanced"));
 }
 
 static int

@@ -4,8 +4,8 @@
  *
  * Posted entries never change.  The ledger checks balance, accounts,
  * the lock date and dates itself and says precisely what is wrong; the
- * checks here are those only the tool's own argument shape can make
- * (debit or credit, positive amounts, a sane date range).
+ * checks here are those only the tool's own argument shape can make:
+ * one side per line, positive amounts, no blank memo.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -15,6 +15,10 @@
 #include "journal.h"
 
 #define api journal_api
+
+/* The ledger's limits, in characters here (it counts bytes). */
+#define JOURNAL_MEMO_MAX 1000
+#define JOURNAL_REFERENCE_MAX 200
 
 int
 journal_blank(const char *s)
@@ -59,9 +63,14 @@ journal_line_parse(struct lejr_call *call, size_t index, json_t *line,
 	int64_t minor;
 	int rc;
 
+	out->account = json_string_value(json_object_get(line, "account"));
+	out->memo = json_string_value(json_object_get(line, "memo"));
 	debit = json_object_get(line, "debit");
 	credit = json_object_get(line, "credit");
 
+	if (out->account == NULL)
+		return api->fail(call, LEJR_EINVAL,
+				 "lines[%zu] names no account", index);
 	if (debit != NULL && credit != NULL)
 		return api->fail(call, LEJR_EINVAL,
 				 "lines[%zu] has both a debit and a credit: "
@@ -78,16 +87,12 @@ journal_line_parse(struct lejr_call *call, size_t index, json_t *line,
 	if (rc != LEJR_OK)
 		return rc;
 
-	out->account = json_string_value(json_object_get(line, "account"));
 	out->amount = debit != NULL ? minor : -minor;
-	out->memo = json_string_value(json_object_get(line, "memo"));
-	if (out->account == NULL)
-		return api->fail(call, LEJR_EINVAL,
-				 "lines[%zu] names no account", index);
 	return LEJR_OK;
 }
 
-/* Store {"entry": entry id} in *result. */
+/* Store {"entry": <entry number id, as the ledger reads it>} in
+ * *result. */
 static int
 entry_result(struct lejr_call *call, int64_t id, json_t **result)
 {
@@ -119,6 +124,9 @@ entry_output(const char *description)
 static json_t *
 line_input(void)
 {
+	/* "exactly one of debit and credit" is checked by the handler,
+	 * not by oneOf: it says which line is wrong and how to fix it,
+	 * where a generic validator could only say that no form fits */
 	return journal_schema_object(
 		"One line: an account and exactly one of debit or credit.",
 		json_pack("{s:o, s:o, s:o, s:o}",
@@ -136,29 +144,8 @@ line_input(void)
 				  "debit."),
 			  "memo", journal_schema_string(
 				  "Optional text for this line only.", 1,
-				  500)),
+				  JOURNAL_MEMO_MAX)),
 		json_pack("[s]", "account"));
-}
-
-/* line_input() plus the rule that one side, not both, is given. */
-static json_t *
-line_input_one_side(void)
-{
-	json_t *line;
-
-	line = line_input();
-	if (line == NULL)
-		return NULL;
-
-	if (json_object_set_new(line, "oneOf",
-				json_pack("[{s:[s,s]}, {s:[s,s]}]",
-					  "required", "account", "debit",
-					  "required", "account", "credit"))
-	    != 0) {
-		json_decref(line);
-		return NULL;
-	}
-	return line;
 }
 
 static json_t *
@@ -172,10 +159,11 @@ post_input(void)
 				  "the organization's lock date."),
 			  "memo", journal_schema_string(
 				  "What the entry records, e.g. \"March "
-				  "office rent\".", 1, 500),
+				  "office rent\".", 1, JOURNAL_MEMO_MAX),
 			  "reference", journal_schema_string(
 				  "Optional outside reference: an invoice "
-				  "number, a bank transaction id.", 1, 100),
+				  "number, a bank transaction id.", 1,
+				  JOURNAL_REFERENCE_MAX),
 			  "lines",
 			  "type", "array",
 			  "minItems", 2,
@@ -183,7 +171,7 @@ post_input(void)
 			  "description",
 			  "The lines, 2 to 500. Their debits must sum "
 			  "to exactly their credits.",
-			  "items", line_input_one_side()),
+			  "items", line_input()),
 		json_pack("[s,s,s]", "date", "memo", "lines"));
 }
 
@@ -346,7 +334,7 @@ static int
 list_journal_entries(struct lejr_call *call, json_t *args, json_t **result)
 {
 	struct lejr_entry_filter filter;
-	struct lejr_account acct;
+	json_t *page;
 	int rc;
 
 	memset(&filter, 0, sizeof(filter));
@@ -357,22 +345,21 @@ list_journal_entries(struct lejr_call *call, json_t *args, json_t **result)
 	filter.cursor = json_string_value(json_object_get(args, "cursor"));
 	filter.limit = (int)json_integer_value(json_object_get(args, "limit"));
 
-	if (filter.from != NULL && filter.to != NULL
-	    && strcmp(filter.from, filter.to) > 0)
-		return api->fail(call, LEJR_EINVAL,
-				 "from (%s) is after to (%s): the range is "
-				 "empty; swap them or widen it",
-				 filter.from, filter.to);
+	/* the ledger checks the dates, the account and the cursor */
+	page = NULL;
+	rc = api->entry_list(call, &filter, &page);
+	if (rc != LEJR_OK)
+		return rc;
 
-	/* an unknown code would list nothing; say so instead */
-	if (filter.account != NULL) {
-		rc = api->account_get(call, filter.account, &acct);
-		if (rc != LEJR_OK)
-			return rc;
+	/* the last page has no cursor: say null, as the schema does */
+	if (json_object_get(page, "next_cursor") == NULL
+	    && json_object_set_new(page, "next_cursor", json_null()) != 0) {
+		json_decref(page);
+		return api->fail(call, LEJR_EINTERNAL, "out of memory");
 	}
 
-	*result = NULL;
-	return api->entry_list(call, &filter, result);
+	*result = page;
+	return LEJR_OK;
 }
 
 /* ---- reverse_journal_entry ---- */
@@ -387,13 +374,15 @@ reverse_input(void)
 			  "id", journal_schema_id(
 				  "Id of the entry to reverse."),
 			  "date", journal_schema_date(
-				  "Date of the reversing entry, YYYY-MM-DD; "
-				  "by default the original entry's date. Use "
-				  "a later date when the original's period is "
-				  "locked or already reported."),
+				  "Date of the reversing entry, YYYY-MM-DD, "
+				  "not before the original's; by default the "
+				  "original's date. Use a later date when the "
+				  "original's period is locked or already "
+				  "reported."),
 			  "memo", journal_schema_string(
 				  "Memo of the reversing entry; by default "
-				  "one naming the original.", 1, 500)),
+				  "\"Reversal of entry N: \" and the "
+				  "original's memo.", 1, JOURNAL_MEMO_MAX)),
 		json_pack("[s]", "id"));
 }
 
@@ -523,8 +512,10 @@ const struct journal_tool journal_entry_tools[] = {
 			"right one with post_journal_entry. An entry can be "
 			"reversed only once, and a reversal cannot itself "
 			"be reversed. The reversal takes the original's "
-			"date unless date is given; a date on or before the "
-			"lock date is refused.",
+			"date unless date is given (never an earlier one); "
+			"a date on or before the lock date is refused, and "
+			"an entry with a line on an archived account cannot "
+			"be reversed.",
 		.input_schema = reverse_input,
 		.output_schema = reverse_output,
 		.access = LEJR_ACCESS_WRITE,

@@ -62,8 +62,9 @@ int journal_tool_render(const struct journal_tool *t, struct lejr_tool *out,
  * is not one of the five types. */
 int journal_account_type_parse(const char *name);
 
-/* The JSON object for account a (new reference), with the members the
- * ledger's account list uses: code, name, type, parent, archived. */
+/* The JSON object for account a (new reference, NULL on ENOMEM or a bad
+ * type), shaped as the ledger's account list writes it: code, name,
+ * type, archived, and parent only when the account has one. */
 json_t *journal_account_json(const struct lejr_account *a);
 
 /* ---- entries.c helpers ---- */
@@ -108,6 +109,9 @@ json_t *journal_schema_amount_in(const char *description);
 
 /* An amount the ledger reports: a decimal string, maybe negative. */
 json_t *journal_schema_amount_out(const char *description);
+
+/* An amount in minor units (an integer), beside its decimal string. */
+json_t *journal_schema_minor(const char *description);
 
 /* An integer id of at least 1. */
 json_t *journal_schema_id(const char *description);

@@ -12,9 +12,6 @@
 
 #include "journal.h"
 
-#define DATE_PATTERN \
-	"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-
 /* Matches LEJR_CODE_MAX and the ledger's own rule for codes. */
 #define CODE_PATTERN "^[A-Za-z0-9.-]+$"
 
@@ -63,10 +60,11 @@ journal_schema_string_or_null(const char *description)
 json_t *
 journal_schema_date(const char *description)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}",
+	/* the core enforces "date" as a real calendar date, and says so
+	 * more plainly than a pattern could */
+	return json_pack("{s:s, s:s, s:s}",
 			 "type", "string",
 			 "format", "date",
-			 "pattern", DATE_PATTERN,
 			 "description", description);
 }
 
@@ -140,7 +138,67 @@ journal_schema_account(void)
 }
 
 json_t *
+journal_schema_minor(const char *description)
+{
+	return json_pack("{s:s, s:s}", "type", "integer",
+			 "description", description);
+}
+
+static json_t *
+entry_line(void)
+{
+	return journal_schema_object(
+		"One line of an entry.",
+		json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			  "account", journal_schema_code("Account code."),
+			  "account_name", journal_schema_string(
+				  "Account name.", 1, LEJR_NAME_MAX),
+			  "debit", journal_schema_amount_out(
+				  "Amount debited; \"0.00\" (in the "
+				  "currency's decimals) on a credit line."),
+			  "credit", journal_schema_amount_out(
+				  "Amount credited, as a positive number; "
+				  "\"0.00\" on a debit line."),
+			  "amount", journal_schema_amount_out(
+				  "Signed amount: positive for a debit, "
+				  "negative for a credit."),
+			  "amount_minor", journal_schema_minor(
+				  "amount in the currency's minor units "
+				  "(cents)."),
+			  "memo", journal_schema_string(
+				  "The line's own memo, when it has one.", 0,
+				  0)),
+		json_pack("[s,s,s,s,s,s]", "account", "account_name", "debit",
+			  "credit", "amount", "amount_minor"));
+}
+
+json_t *
 journal_schema_entry(void)
 {
-	return json_pack("{s:s}", "type", "object");
+	return journal_schema_object(
+		"A posted journal entry; it never changes.",
+		json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+			  "s:{s:s, s:s, s:o}}",
+			  "id", journal_schema_id("The entry's id."),
+			  "date", journal_schema_date(
+				  "Accounting date, YYYY-MM-DD."),
+			  "memo", journal_schema_string(
+				  "What the entry records.", 1, 0),
+			  "reference", journal_schema_string(
+				  "Outside reference, when the entry has "
+				  "one.", 1, 0),
+			  "reverses", journal_schema_id(
+				  "Present on a reversal: the id of the "
+				  "entry it reverses."),
+			  "reversed_by", journal_schema_id(
+				  "Present once the entry is reversed: the "
+				  "id of the reversing entry."),
+			  "created_at", journal_schema_string(
+				  "When it was posted, UTC, ISO 8601.", 1, 0),
+			  "lines",
+			  "type", "array",
+			  "description", "The lines, in the order posted.",
+			  "items", entry_line()),
+		json_pack("[s,s,s,s,s]", "id", "date", "memo", "created_at",
+			  "lines"));
 }

@@ -1,0 +1,959 @@
+/*
+ * call.c - the guard: everything the core enforces around one tool call
+ * (arguments, organization, access, transaction, idempotency, activity
+ * log), and the plainer calls behind resources/read, prompts/get and
+ * completion/complete.
+ *
+ * A write tool runs in BEGIN IMMEDIATE; its idempotency record, its
+ * activity record and the token's use count commit with its changes or
+ * not at all.  A read tool runs in BEGIN DEFERRED and is rolled back, so
+ * it cannot change anything even by mistake; its activity record follows
+ * in a small transaction of its own, as does the record of any call that
+ * fails or is refused.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "jsonschema.h"
+#include "log.h"
+#include "runtime-internal.h"
+
+/* One tools/call on its way through the guard. */
+struct tool_run {
+	struct lejr_call call;
+	struct lejr_tool_entry *tool;
+	json_t *args;          /* as sent (borrowed) */
+	json_t *plain;         /* without the core's arguments (owned) */
+	const char *org_slug;  /* "organization", or NULL */
+	const char *idem_key;  /* "idempotency_key", or NULL */
+	char digest[65];
+	struct timespec start;
+	int write;
+};
+
+/* ---- the call object ---- */
+
+void
+lejr_call_init(struct lejr_call *call, struct lejr_req *req,
+	       struct lejr_plugin *p)
+{
+	memset(call, 0, sizeof(*call));
+	call->rt = req->rt;
+	call->principal = req->principal;
+	call->ex = req->ex;
+	call->plugin = p;
+	call->status = LEJR_OK;
+	call->progress = -1;
+}
+
+void
+lejr_call_release(struct lejr_call *call)
+{
+	free(call->entries);
+	call->entries = NULL;
+	call->nentries = call->centries = 0;
+	json_decref(call->content);
+	call->content = NULL;
+}
+
+int
+lejr_call_failv(struct lejr_call *call, int status, const char *fmt,
+		va_list ap)
+{
+	if (status == LEJR_OK)
+		status = LEJR_EINTERNAL;
+	vsnprintf(call->msg, sizeof(call->msg), fmt, ap);
+	call->status = status;
+	return status;
+}
+
+int
+lejr_call_fail(struct lejr_call *call, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	status = lejr_call_failv(call, status, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int
+lejr_call_set_error(struct lejr_call *call, int rc,
+		    const struct lejr_error *err)
+{
+	if (rc == LEJR_OK)
+		return LEJR_OK;
+	if (err->msg[0] != '\0')
+		return lejr_call_fail(call, rc, "%s", err->msg);
+	return lejr_call_fail(call, rc, "the ledger refused the request");
+}
+
+int
+lejr_call_note_entry(struct lejr_call *call, int64_t id)
+{
+	int64_t *grown;
+	size_t cap;
+
+	if (call->nentries == call->centries) {
+		cap = call->centries ? call->centries * 2 : 4;
+		grown = realloc(call->entries, cap * sizeof(*grown));
+		if (grown == NULL)
+			return lejr_call_fail(call, LEJR_EINTERNAL,
+					      "out of memory");
+		call->entries = grown;
+		call->centries = cap;
+	}
+	call->entries[call->nentries++] = id;
+	return LEJR_OK;
+}
+
+int
+lejr_args_digest(json_t *value, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char *text;
+	int ok;
+
+	text = json_dumps(value, JSON_SORT_KEYS | JSON_COMPACT |
+			  JSON_ENCODE_ANY);
+	if (text == NULL)
+		return -1;
+	ok = EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
+	free(text);
+	if (!ok || mdlen != 32)
+		return -1;
+
+	for (unsigned int i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+/* ---- answers ---- */
+
+static json_t *
+tool_error_text(const char *text)
+{
+	return json_pack("{s:[{s:s, s:s}], s:b}", "content", "type", "text",
+			 "text", text, "isError", 1);
+}
+
+/* The answer for a failed call: its message, or a generic one for our
+ * own faults, which may hold SQL or paths. */
+static json_t *
+tool_error(struct tool_run *run)
+{
+	char text[600];
+
+	if (run->call.status == LEJR_EINTERNAL || run->call.msg[0] == '\0') {
+		snprintf(text, sizeof(text), "%s failed because of an "
+			 "internal error; nothing was changed.",
+			 run->tool->tool.name);
+		return tool_error_text(text);
+	}
+	return tool_error_text(run->call.msg);
+}
+
+/* The MCP result of a successful call: its structured result (stolen)
+ * and the content set by the handler or, by default, that result as
+ * compact JSON text. */
+static json_t *
+tool_success(struct lejr_call *call, json_t *structured)
+{
+	json_t *content = call->content;
+	char *text;
+
+	call->content = NULL;
+	if (content == NULL) {
+		text = json_dumps(structured, JSON_COMPACT);
+		if (text == NULL) {
+			json_decref(structured);
+			return NULL;
+		}
+		content = json_pack("[{s:s, s:s}]", "type", "text", "text",
+				    text);
+		free(text);
+	}
+	return json_pack("{s:o, s:o, s:b}", "content", content,
+			 "structuredContent", structured, "isError", 0);
+}
+
+/* ---- the activity log ---- */
+
+static int64_t
+elapsed_us(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - start->tv_sec) * 1000000 +
+	       (now.tv_nsec - start->tv_nsec) / 1000;
+}
+
+static const char *
+outcome_of(int status)
+{
+	switch (status) {
+	case LEJR_OK:
+		return "ok";
+	case LEJR_EINVAL:
+		return "invalid";
+	case LEJR_EDENIED:
+		return "denied";
+	default:
+		return "error";
+	}
+}
+
+/* Write the call's activity record and count the token's use, on the
+ * call's connection, inside whatever transaction is open. */
+static int
+record(struct tool_run *run, const char *message, struct lejr_error *err)
+{
+	struct lejr_call *call = &run->call;
+	struct ledger_activity rec = {
+		.org_id = call->grant ? call->grant->org_id : 0,
+		.user_id = call->principal->user_id,
+		.token_id = call->principal->token_id,
+		.tool = run->tool->tool.name,
+		.args_digest = run->digest,
+		.outcome = outcome_of(call->status),
+		.message = message,
+		.entries = call->status == LEJR_OK ? call->entries : NULL,
+		.nentries = call->status == LEJR_OK ? call->nentries : 0,
+		.duration_us = elapsed_us(&run->start),
+	};
+	int rc;
+
+	rc = ledger_activity_add(call->db, &rec, err);
+	if (rc == LEJR_OK && call->principal->token_id > 0)
+		rc = ledger_token_touch(call->db, call->principal->token_id,
+					err);
+	return rc;
+}
+
+/* The same in a transaction of its own, for calls that changed nothing.
+ * A failure is logged: the caller's answer stands. */
+static void
+record_alone(struct tool_run *run, const char *message)
+{
+	struct lejr_error err = { 0 };
+	int rc;
+
+	if (run->call.db == NULL)
+		run->call.db = lejr_runtime_db(run->call.rt, &err);
+	if (run->call.db == NULL)
+		goto fail;
+
+	rc = ledger_begin(run->call.db, 1, &err);
+	if (rc == LEJR_OK)
+		rc = record(run, message, &err);
+	if (rc == LEJR_OK)
+		rc = ledger_commit(run->call.db, &err);
+	if (rc == LEJR_OK)
+		return;
+	ledger_rollback(run->call.db);
+
+fail:
+	lejr_log(LEJR_LOG_ERROR, "activity of %s not recorded: %s",
+		 run->tool->tool.name, err.msg);
+}
+
+/* ---- failing ---- */
+
+/* A call that ends without changing anything: log it by its class,
+ * record it, answer with a tool error. */
+static json_t *
+refuse(struct tool_run *run)
+{
+	struct lejr_call *call = &run->call;
+	const char *name = run->tool->tool.name;
+	json_t *answer;
+
+	if (call->status == LEJR_EINTERNAL)
+		lejr_log(LEJR_LOG_ERROR, "%s: tool %s failed: %s",
+			 call->plugin->name, name, call->msg);
+	else if (call->status == LEJR_EDENIED)
+		lejr_log(LEJR_LOG_NOTICE, "tool %s refused: %s", name,
+			 call->msg);
+	else
+		lejr_log(LEJR_LOG_INFO, "tool %s: %s", name, call->msg);
+
+	answer = tool_error(run);
+	record_alone(run, json_string_value(json_object_get(
+		json_array_get(json_object_get(answer, "content"), 0),
+		"text")));
+	return answer;
+}
+
+/* ---- the request ---- */
+
+/* Read name and arguments: JSON-RPC errors for a malformed request. */
+static int
+parse_request(struct lejr_req *req, struct tool_run *run)
+{
+	json_t *name, *args;
+
+	if (!json_is_object(req->params)) {
+		lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "Invalid params: "
+			       "params must be an object");
+		return -1;
+	}
+
+	name = json_object_get(req->params, "name");
+	if (!json_is_string(name)) {
+		lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "Invalid params: "
+			       "params.name must be the tool's name");
+		return -1;
+	}
+
+	run->tool = lejr_registry_tool(req->rt, json_string_value(name));
+	if (run->tool == NULL) {
+		lejr_req_error(req, LEJR_RT_INVALID_PARAMS,
+			       "Unknown tool: %s", json_string_value(name));
+		return -1;
+	}
+
+	args = json_object_get(req->params, "arguments");
+	if (args != NULL && !json_is_null(args) && !json_is_object(args)) {
+		lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "Invalid params: "
+			       "params.arguments must be an object");
+		return -1;
+	}
+	run->args = json_is_object(args) ? json_incref(args) : json_object();
+	return run->args != NULL ? 0 : -1;
+}
+
+/* Split the core's own arguments from the tool's, and digest these. */
+static int
+prepare(struct tool_run *run)
+{
+	run->org_slug = json_string_value(json_object_get(run->args,
+							  "organization"));
+	run->idem_key = json_string_value(json_object_get(run->args,
+							  "idempotency_key"));
+
+	run->plain = json_copy(run->args);
+	if (run->plain == NULL)
+		return -1;
+	json_object_del(run->plain, "organization");
+	json_object_del(run->plain, "idempotency_key");
+	return lejr_args_digest(run->plain, run->digest);
+}
+
+static int
+validate(struct tool_run *run)
+{
+	char msg[400];
+
+	if (lejr_schema_validate(run->tool->offered, run->args, msg,
+				 sizeof(msg)) == 0)
+		return LEJR_OK;
+	return lejr_call_fail(&run->call, LEJR_EINVAL, "Invalid arguments: "
+			      "%s", msg);
+}
+
+/* "demo (Demo Ltd), acme (Acme Inc)" */
+static void
+org_choices(const struct ledger_principal *p, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->ngrants && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s (%s)",
+				      i > 0 ? ", " : "", p->grants[i].slug,
+				      p->grants[i].name);
+}
+
+/* The grant named slug, or the only one when slug is NULL. */
+static const struct ledger_grant *
+find_grant(const struct ledger_principal *p, const char *slug)
+{
+	if (slug == NULL)
+		return p->ngrants == 1 ? &p->grants[0] : NULL;
+	for (size_t i = 0; i < p->ngrants; i++)
+		if (strcmp(p->grants[i].slug, slug) == 0)
+			return &p->grants[i];
+	return NULL;
+}
+
+/*
+ * The grant the call acts on.  It never guesses among several, and says
+ * the same about an organization that does not exist and one that the
+ * connection does not reach.
+ */
+static int
+resolve_org(struct tool_run *run)
+{
+	const struct ledger_principal *p = run->call.principal;
+	char choices[400];
+
+	if (run->tool->tool.flags & LEJR_TOOL_NO_ORG)
+		return LEJR_OK;
+
+	run->call.grant = find_grant(p, run->org_slug);
+	if (run->call.grant != NULL)
+		return LEJR_OK;
+
+	if (run->org_slug != NULL)
+		return lejr_call_fail(&run->call, LEJR_EDENIED,
+				      "Organization \"%s\" is not available "
+				      "to this connection. Call "
+				      "list_organizations to see the ones "
+				      "it reaches.", run->org_slug);
+	if (p->ngrants == 0)
+		return lejr_call_fail(&run->call, LEJR_EDENIED, "This "
+				      "connection reaches no organization.");
+
+	org_choices(p, choices, sizeof(choices));
+	return lejr_call_fail(&run->call, LEJR_EINVAL, "This connection "
+			      "reaches several organizations; name one in "
+			      "the \"organization\" argument and call %s "
+			      "again. Nothing was changed. Organizations: %s.",
+			      run->tool->tool.name, choices);
+}
+
+static int
+check_access(struct tool_run *run)
+{
+	const struct ledger_grant *g = run->call.grant;
+	const char *tool = run->tool->tool.name;
+
+	if (!run->write)
+		return LEJR_OK;
+
+	if (g == NULL) {
+		if (run->call.principal->access == LEJR_ACCESS_WRITE)
+			return LEJR_OK;
+		return lejr_call_fail(&run->call, LEJR_EDENIED, "%s writes; "
+				      "this connection is read only — a "
+				      "read-write token is needed", tool);
+	}
+	if (g->access == LEJR_ACCESS_WRITE)
+		return LEJR_OK;
+
+	if (g->role == LEJR_ROLE_VIEWER)
+		return lejr_call_fail(&run->call, LEJR_EDENIED, "%s writes "
+				      "to the ledger; your role in %s is "
+				      "viewer (read only) — an accountant, "
+				      "admin or owner role with a read-write "
+				      "token is needed", tool, g->slug);
+	return lejr_call_fail(&run->call, LEJR_EDENIED, "%s writes to the "
+			      "ledger; this connection has read-only access "
+			      "to %s (your role there is %s) — a read-write "
+			      "token is needed", tool, g->slug,
+			      lejr_role_name(g->role));
+}
+
+/* ---- running the handler ---- */
+
+/* Open the transaction and load the organization into the call. */
+static int
+begin(struct tool_run *run)
+{
+	struct lejr_call *call = &run->call;
+	struct lejr_error err = { 0 };
+	int rc;
+
+	call->db = lejr_runtime_db(call->rt, &err);
+	if (call->db == NULL)
+		return lejr_call_set_error(call, LEJR_EINTERNAL, &err);
+
+	rc = ledger_begin(call->db, run->write, &err);
+	if (rc != LEJR_OK)
+		return lejr_call_set_error(call, LEJR_EINTERNAL, &err);
+
+	if (call->grant == NULL)
+		return LEJR_OK;
+	rc = ledger_org_load(call->db, call->grant->org_id, &call->org, &err);
+	if (rc == LEJR_ENOTFOUND)
+		rc = lejr_call_fail(call, LEJR_EDENIED, "Organization \"%s\" "
+				    "is not available to this connection.",
+				    call->grant->slug);
+	else if (rc != LEJR_OK)
+		rc = lejr_call_set_error(call, LEJR_EINTERNAL, &err);
+	if (rc != LEJR_OK)
+		ledger_rollback(call->db);
+	return rc;
+}
+
+/*
+ * An earlier call with the same key: its stored answer (new reference)
+ * when the arguments match, NULL to go on.  A different use of the key
+ * or a failure sets the call's status.
+ */
+static json_t *
+idem_replay(struct tool_run *run)
+{
+	struct lejr_call *call = &run->call;
+	struct lejr_error err = { 0 };
+	json_t *stored = NULL;
+	int rc;
+
+	if (run->idem_key == NULL || call->grant == NULL)
+		return NULL;
+
+	rc = ledger_idem_find(call->db, call->grant->org_id, run->idem_key,
+			      run->tool->tool.name, run->digest, &stored,
+			      &err);
+	if (rc == LEJR_OK)
+		return stored;
+	if (rc == LEJR_ECONFLICT)
+		lejr_call_fail(call, LEJR_EINVAL, "idempotency key already "
+			       "used with different arguments");
+	else if (rc != LEJR_ENOTFOUND)
+		lejr_call_set_error(call, LEJR_EINTERNAL, &err);
+	return NULL;
+}
+
+/* Run the handler; on LEJR_OK *out is the MCP result. */
+static int
+invoke(struct tool_run *run, json_t **out)
+{
+	struct lejr_call *call = &run->call;
+	const struct lejr_tool *t = &run->tool->tool;
+	json_t *structured = NULL;
+	char msg[400];
+	int rc;
+
+	*out = NULL;
+	rc = t->handler(call, run->plain, &structured);
+	if (rc != LEJR_OK) {
+		json_decref(structured);
+		if (call->msg[0] == '\0')
+			return lejr_call_fail(call, rc, "%s failed", t->name);
+		call->status = rc;
+		return rc;
+	}
+
+	if (!json_is_object(structured)) {
+		json_decref(structured);
+		return lejr_call_fail(call, LEJR_EINTERNAL, "the handler "
+				      "returned no result object");
+	}
+	if (run->tool->output != NULL &&
+	    lejr_schema_validate(run->tool->output, structured, msg,
+				 sizeof(msg)) != 0) {
+		json_decref(structured);
+		return lejr_call_fail(call, LEJR_EINTERNAL, "the result does "
+				      "not match the output schema: %s", msg);
+	}
+
+	/* Stale messages of failures the handler recovered from. */
+	call->status = LEJR_OK;
+	*out = tool_success(call, structured);
+	if (*out == NULL)
+		return lejr_call_fail(call, LEJR_EINTERNAL, "out of memory");
+	return LEJR_OK;
+}
+
+static int
+cancelled(struct lejr_call *call)
+{
+	struct lejr_exchange *ex = call->ex;
+
+	return ex != NULL && ex->cancelled != NULL && ex->cancelled(ex->ctx);
+}
+
+/* Keep a write: idempotency (unless answer is a replay), activity and
+ * token use, then commit. */
+static int
+commit_write(struct tool_run *run, json_t *answer, int replay,
+	     const char *message)
+{
+	struct lejr_call *call = &run->call;
+	struct lejr_error err = { 0 };
+	int rc = LEJR_OK;
+
+	if (cancelled(call))
+		return lejr_call_fail(call, LEJR_ECANCELED, "The request was "
+				      "cancelled; nothing was changed.");
+
+	if (run->idem_key != NULL && call->grant != NULL && !replay)
+		rc = ledger_idem_store(call->db, call->grant->org_id,
+				       run->idem_key, run->tool->tool.name,
+				       run->digest, answer, &err);
+	if (rc == LEJR_OK)
+		rc = record(run, message, &err);
+	if (rc == LEJR_OK)
+		rc = ledger_commit(call->db, &err);
+	if (rc != LEJR_OK)
+		return lejr_call_set_error(call, LEJR_EINTERNAL, &err);
+	return LEJR_OK;
+}
+
+/* After the guard's checks passed: the transaction and the handler. */
+static json_t *
+execute(struct tool_run *run)
+{
+	struct lejr_call *call = &run->call;
+	json_t *answer = NULL;
+	const char *note = NULL;
+
+	if (begin(run) != LEJR_OK)
+		return refuse(run);
+
+	answer = idem_replay(run);
+	if (answer != NULL)
+		note = "replayed: same idempotency key and arguments";
+	else if (call->status != LEJR_OK || invoke(run, &answer) != LEJR_OK)
+		goto fail;
+
+	if (run->write) {
+		if (commit_write(run, answer, note != NULL, note) != LEJR_OK)
+			goto fail;
+		return answer;
+	}
+
+	ledger_rollback(call->db);
+	record_alone(run, note);
+	return answer;
+
+fail:
+	json_decref(answer);
+	ledger_rollback(call->db);
+	return refuse(run);
+}
+
+json_t *
+lejr_call_tool(struct lejr_req *req)
+{
+	struct tool_run run;
+	json_t *answer;
+
+	memset(&run, 0, sizeof(run));
+	clock_gettime(CLOCK_MONOTONIC, &run.start);
+	if (parse_request(req, &run) != 0)
+		return NULL;
+
+	lejr_call_init(&run.call, req, run.tool->plugin);
+	run.call.tool = run.tool;
+	run.write = run.tool->tool.access == LEJR_ACCESS_WRITE;
+
+	if (prepare(&run) != 0) {
+		lejr_call_fail(&run.call, LEJR_EINTERNAL, "cannot encode the "
+			       "arguments");
+		answer = refuse(&run);
+	} else if (validate(&run) != LEJR_OK) {
+		/* Recorded in the organization's log when there is one. */
+		if (!(run.tool->tool.flags & LEJR_TOOL_NO_ORG))
+			run.call.grant = find_grant(req->principal,
+						    run.org_slug);
+		answer = refuse(&run);
+	} else if (resolve_org(&run) != LEJR_OK ||
+		   check_access(&run) != LEJR_OK) {
+		answer = refuse(&run);
+	} else {
+		answer = execute(&run);
+	}
+
+	lejr_call_release(&run.call);
+	json_decref(run.plain);
+	json_decref(run.args);
+	return answer;
+}
+
+/* ---- resources, prompts, completions ---- */
+
+/* A call outside tools/call: read only, on no organization. */
+static int
+plain_begin(struct lejr_call *call, struct lejr_req *req,
+	    struct lejr_plugin *p)
+{
+	struct lejr_error err = { 0 };
+
+	lejr_call_init(call, req, p);
+	call->db = lejr_runtime_db(req->rt, &err);
+	if (call->db != NULL && ledger_begin(call->db, 0, &err) == LEJR_OK)
+		return 0;
+	lejr_log(LEJR_LOG_ERROR, "database: %s", err.msg);
+	call->db = NULL;
+	return -1;
+}
+
+static void
+plain_end(struct lejr_call *call)
+{
+	if (call->db != NULL)
+		ledger_rollback(call->db);
+	lejr_call_release(call);
+}
+
+/* The JSON-RPC error for a plugin function that failed with the call's
+ * status: the plugin's message for bad input, a generic one otherwise. */
+static json_t *
+plain_error(struct lejr_req *req, struct lejr_call *call, const char *what)
+{
+	if (call->status == LEJR_EINVAL || call->status == LEJR_ENOTFOUND)
+		return lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "%s",
+				      call->msg[0] ? call->msg :
+				      "Invalid params");
+	lejr_log(LEJR_LOG_ERROR, "%s: %s failed: %s", call->plugin->name,
+		 what, call->msg[0] ? call->msg : "(no message)");
+	return lejr_req_error(req, LEJR_RT_INTERNAL, "Internal error");
+}
+
+json_t *
+lejr_req_resource_not_found(struct lejr_req *req, const char *uri)
+{
+	json_decref(req->data);
+	req->data = json_pack("{s:s}", "uri", uri);
+	return lejr_req_error(req, LEJR_RT_RESOURCE_NOT_FOUND,
+			      "Resource not found");
+}
+
+json_t *
+lejr_call_resource_read(struct lejr_req *req)
+{
+	const char *uri;
+	struct lejr_resource_entry *e;
+	struct lejr_call call;
+	json_t *contents = NULL, *result = NULL;
+	int rc;
+
+	uri = json_string_value(json_object_get(req->params, "uri"));
+	if (uri == NULL)
+		return lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "Invalid "
+				      "params: params.uri must be a string");
+	e = lejr_registry_resolve(req->rt, uri);
+	if (e == NULL)
+		return lejr_req_resource_not_found(req, uri);
+
+	if (plain_begin(&call, req, e->plugin) != 0) {
+		result = lejr_req_error(req, LEJR_RT_INTERNAL,
+					"Internal error");
+		goto out;
+	}
+
+	rc = e->res.read(&call, uri, &contents);
+	if (rc == LEJR_ENOTFOUND)
+		result = lejr_req_resource_not_found(req, uri);
+	else if (rc != LEJR_OK)
+		result = plain_error(req, &call, uri);
+	else if (!json_is_array(contents)) {
+		lejr_call_fail(&call, LEJR_EINTERNAL, "no contents array");
+		result = plain_error(req, &call, uri);
+	} else
+		result = json_pack("{s:O}", "contents", contents);
+
+out:
+	json_decref(contents);
+	plain_end(&call);
+	return result;
+}
+
+/* Every required argument of prompt e present in args? */
+static const char *
+prompt_missing(struct lejr_prompt_entry *e, json_t *args)
+{
+	json_t *arg;
+	size_t i;
+
+	json_array_foreach(e->arguments, i, arg) {
+		const char *name = json_string_value(json_object_get(arg,
+								     "name"));
+
+		if (json_is_true(json_object_get(arg, "required")) &&
+		    json_object_get(args, name) == NULL)
+			return name;
+	}
+	return NULL;
+}
+
+/* The prompt's arguments: an object of strings. */
+static json_t *
+prompt_args(struct lejr_req *req)
+{
+	json_t *args = json_object_get(req->params, "arguments"), *value;
+	const char *key;
+
+	if (args == NULL || json_is_null(args))
+		return json_object();
+	if (!json_is_object(args))
+		return lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "Invalid "
+				      "params: params.arguments must be an "
+				      "object");
+	json_object_foreach(args, key, value)
+		if (!json_is_string(value))
+			return lejr_req_error(req, LEJR_RT_INVALID_PARAMS,
+					      "Invalid params: argument %s "
+					      "must be a string", key);
+	return json_incref(args);
+}
+
+json_t *
+lejr_call_prompt_get(struct lejr_req *req)
+{
+	struct lejr_prompt_entry *e;
+	struct lejr_call call;
+	json_t *args, *result = NULL;
+	const char *name, *missing;
+	int rc;
+
+	name = json_string_value(json_object_get(req->params, "name"));
+	if (name == NULL)
+		return lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "Invalid "
+				      "params: params.name must be the "
+				      "prompt's name");
+	e = lejr_registry_prompt(req->rt, name);
+	if (e == NULL)
+		return lejr_req_error(req, LEJR_RT_INVALID_PARAMS,
+				      "Unknown prompt: %s", name);
+
+	args = prompt_args(req);
+	if (args == NULL)
+		return NULL;
+	missing = prompt_missing(e, args);
+	if (missing != NULL) {
+		json_decref(args);
+		return lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "Missing "
+				      "required argument: %s", missing);
+	}
+
+	if (plain_begin(&call, req, e->plugin) != 0) {
+		json_decref(args);
+		plain_end(&call);
+		return lejr_req_error(req, LEJR_RT_INTERNAL,
+				      "Internal error");
+	}
+	rc = e->prompt.get(&call, args, &result);
+	if (rc == LEJR_OK && (!json_is_object(result) ||
+			      !json_is_array(json_object_get(result,
+							     "messages")))) {
+		rc = lejr_call_fail(&call, LEJR_EINTERNAL, "prompt %s gave "
+				    "no messages", name);
+	}
+	if (rc != LEJR_OK) {
+		json_decref(result);
+		result = plain_error(req, &call, name);
+	}
+
+	json_decref(args);
+	plain_end(&call);
+	return result;
+}
+
+/* The completion function and its plugin for params.ref. */
+static int
+complete_target(struct lejr_req *req, lejr_complete_fn *fn,
+		struct lejr_plugin **p)
+{
+	json_t *ref = json_object_get(req->params, "ref");
+	const char *type = json_string_value(json_object_get(ref, "type"));
+	const char *name;
+
+	if (type != NULL && strcmp(type, "ref/prompt") == 0) {
+		struct lejr_prompt_entry *e;
+
+		name = json_string_value(json_object_get(ref, "name"));
+		e = name ? lejr_registry_prompt(req->rt, name) : NULL;
+		if (e == NULL)
+			goto unknown;
+		*fn = e->prompt.complete;
+		*p = e->plugin;
+		return 0;
+	}
+	if (type != NULL && strcmp(type, "ref/resource") == 0) {
+		struct lejr_resource_entry *e;
+
+		name = json_string_value(json_object_get(ref, "uri"));
+		e = name ? lejr_registry_resource(req->rt, name) : NULL;
+		if (e == NULL)
+			goto unknown;
+		*fn = e->res.complete;
+		*p = e->plugin;
+		return 0;
+	}
+	lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "Invalid params: "
+		       "params.ref.type must be ref/prompt or ref/resource");
+	return -1;
+
+unknown:
+	lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "Invalid params: no "
+		       "such %s: %s", type + 4, name ? name : "(none)");
+	return -1;
+}
+
+/* {"completion": {"values", "total", "hasMore"}} from values (stolen). */
+static json_t *
+completion_result(json_t *values)
+{
+	size_t total = json_array_size(values);
+	json_t *shown = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(values, i, v) {
+		if (i == LEJR_COMPLETION_MAX)
+			break;
+		json_array_append(shown, v);
+	}
+	json_decref(values);
+	return json_pack("{s:{s:o, s:I, s:b}}", "completion", "values",
+			 shown, "total", (json_int_t)total, "hasMore",
+			 total > LEJR_COMPLETION_MAX);
+}
+
+static int
+strings_only(json_t *values)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(values))
+		return 0;
+	json_array_foreach(values, i, v)
+		if (!json_is_string(v))
+			return 0;
+	return 1;
+}
+
+json_t *
+lejr_call_complete(struct lejr_req *req)
+{
+	json_t *arg = json_object_get(req->params, "argument");
+	const char *name = json_string_value(json_object_get(arg, "name"));
+	const char *value = json_string_value(json_object_get(arg, "value"));
+	json_t *context, *values = NULL, *result = NULL;
+	struct lejr_plugin *p = NULL;
+	lejr_complete_fn fn = NULL;
+	struct lejr_call call;
+	int rc;
+
+	if (name == NULL || value == NULL)
+		return lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "Invalid "
+				      "params: params.argument needs a name "
+				      "and a value");
+	if (complete_target(req, &fn, &p) != 0)
+		return NULL;
+	if (fn == NULL)
+		return completion_result(json_array());
+
+	context = json_object_get(json_object_get(req->params, "context"),
+				  "arguments");
+	if (!json_is_object(context))
+		context = NULL;
+
+	if (plain_begin(&call, req, p) != 0) {
+		plain_end(&call);
+		return lejr_req_error(req, LEJR_RT_INTERNAL,
+				      "Internal error");
+	}
+	rc = fn(&call, name, value, context, &values);
+	if (rc == LEJR_OK && !strings_only(values))
+		rc = lejr_call_fail(&call, LEJR_EINTERNAL, "completion "
+				    "values must be an array of strings");
+	if (rc != LEJR_OK) {
+		json_decref(values);
+		values = NULL;
+		result = plain_error(req, &call, "completion");
+	}
+	plain_end(&call);
+	return values != NULL ? completion_result(values) : result;
+}

@@ -1,0 +1,340 @@
+/*
+ * test_loader.c - plugins loaded through the real loader from real
+ * shared objects (tests/plugins/): a good one registers and migrates; a
+ * wrong ABI, a failing init, a missing file and a file without entry
+ * point are refused with the reason and the server runs without them;
+ * disabled tools are not offered.  Also the list methods, resources,
+ * prompts and completions the good plugin brings.
+ */
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "runtime.h"
+#include "runtime-fixture.h"
+
+static struct lejr_config cfg;
+static struct lejr_runtime *rt;
+static struct ledger_principal anon;
+
+static void
+setup(void)
+{
+	static const char *const plugins[] = {
+		"good", "badabi", "failinit", "missing", "noentry", NULL
+	};
+	static const char *const disabled[] = {
+		"good_hidden", "no_such_tool", NULL
+	};
+
+	fixture_setup();
+	fixture_config(&cfg, plugins, disabled);
+	rt = lejr_runtime_new(&cfg);
+	cr_assert_not_null(rt, "the runtime did not start");
+	cr_assert_eq(lejr_runtime_anonymous(rt, &anon), LEJR_OK);
+}
+
+static void
+teardown(void)
+{
+	ledger_principal_free(&anon);
+	lejr_runtime_free(rt);
+	lejr_config_free(&cfg);
+	fixture_teardown();
+}
+
+TestSuite(loader, .init = setup, .fini = teardown);
+
+static json_t *
+tool_named(json_t *list, const char *name)
+{
+	json_t *tool;
+	size_t i;
+
+	json_array_foreach(json_object_get(list, "tools"), i, tool)
+		if (strcmp(json_string_value(json_object_get(tool, "name")),
+			   name) == 0)
+			return tool;
+	return NULL;
+}
+
+Test(loader, good_plugin_loads_and_registers)
+{
+	json_t *list = fixture_rpc(rt, &anon, "tools/list", NULL, NULL);
+
+	cr_assert_not_null(list, "%s", fixture_message);
+	cr_assert_str_eq(fixture_tool_names(list), " list_organizations "
+			 "activity good_count good_note good_ask");
+	cr_assert_null(json_object_get(list, "nextCursor"));
+	json_decref(list);
+
+	cr_assert_logged("plugin good 1.0 loaded");
+	/* The plugin's own lines carry its name. */
+	cr_assert_logged("[info] good: ready");
+}
+
+Test(loader, migrations_ran)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	cr_assert_eq(sqlite3_open(cfg.database, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM good_notes",
+					-1, &st, NULL), SQLITE_OK,
+		     "good_notes missing: %s", sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+Test(loader, wrong_abi_refused_with_both_versions)
+{
+	cr_assert_logged("plugin badabi: built for ABI 2.0, this lejrd "
+			 "provides 1.0; not loaded");
+}
+
+Test(loader, failing_init_drops_its_tools)
+{
+	json_t *res;
+
+	cr_assert_logged("failinit: refusing to start on purpose");
+	cr_assert_logged("plugin failinit: init failed (-1); not loaded");
+
+	res = fixture_rpc(rt, &anon, "tools/call",
+			  "{\"name\": \"failinit_tool\"}", NULL);
+	cr_assert_null(res);
+	cr_assert_eq(fixture_code, -32602);
+	cr_assert_str_eq(fixture_message, "Unknown tool: failinit_tool");
+}
+
+Test(loader, missing_and_entryless_files_skipped)
+{
+	cr_assert_logged("plugin missing: cannot load");
+	cr_assert_logged("missing.so");
+	cr_assert_logged("plugin noentry: ");
+	cr_assert_logged("exports no lejr_plugin_entry(); not loaded");
+}
+
+Test(loader, disabled_tool_not_offered)
+{
+	json_t *res;
+
+	res = fixture_rpc(rt, &anon, "tools/call",
+			  "{\"name\": \"good_hidden\", \"arguments\": {}}",
+			  NULL);
+	cr_assert_null(res);
+	cr_assert_str_eq(fixture_message, "Unknown tool: good_hidden");
+	cr_assert_logged("disable_tools: no loaded plugin has a tool "
+			 "no_such_tool");
+	cr_assert_logged("plugins loaded: 1; tools offered: 5; resources: "
+			 "2; prompts: 1");
+}
+
+Test(loader, tools_list_shapes)
+{
+	json_t *list, *t, *props, *ann;
+
+	list = fixture_rpc(rt, &anon, "tools/list", "{}", NULL);
+	cr_assert_not_null(list);
+
+	/* A write tool gets organization and idempotency_key. */
+	t = tool_named(list, "good_note");
+	props = json_object_get(json_object_get(t, "inputSchema"),
+				"properties");
+	cr_assert_not_null(json_object_get(props, "text"));
+	cr_assert_not_null(json_object_get(props, "organization"));
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(
+		props, "idempotency_key"), "maxLength")), 200);
+	cr_assert_str_eq(json_string_value(json_object_get(t, "title")),
+			 "Write a note");
+	cr_assert_not_null(json_object_get(t, "outputSchema"));
+	ann = json_object_get(t, "annotations");
+	cr_assert(json_is_false(json_object_get(ann, "readOnlyHint")));
+	cr_assert(json_is_false(json_object_get(ann, "destructiveHint")));
+	cr_assert_str_eq(json_string_value(json_object_get(ann, "title")),
+			 "Write a note");
+
+	/* A read tool only organization. */
+	t = tool_named(list, "good_count");
+	props = json_object_get(json_object_get(t, "inputSchema"),
+				"properties");
+	cr_assert_not_null(json_object_get(props, "organization"));
+	cr_assert_null(json_object_get(props, "idempotency_key"));
+	cr_assert(json_is_true(json_object_get(json_object_get(t,
+		"annotations"), "readOnlyHint")));
+
+	/* A tool on no organization neither. */
+	t = tool_named(list, "list_organizations");
+	props = json_object_get(json_object_get(t, "inputSchema"),
+				"properties");
+	cr_assert_eq(json_object_size(props), 0);
+	json_decref(list);
+}
+
+Test(loader, cursors)
+{
+	json_t *page;
+
+	page = fixture_rpc(rt, &anon, "tools/list",
+			   "{\"cursor\": \"tools:2\"}", NULL);
+	cr_assert_not_null(page, "%s", fixture_message);
+	cr_assert_str_eq(fixture_tool_names(page),
+			 " good_count good_note good_ask");
+	json_decref(page);
+
+	cr_assert_null(fixture_rpc(rt, &anon, "tools/list",
+				   "{\"cursor\": \"tools:99\"}", NULL));
+	cr_assert_eq(fixture_code, -32602);
+	cr_assert_null(fixture_rpc(rt, &anon, "tools/list",
+				   "{\"cursor\": \"bogus\"}", NULL));
+	cr_assert_eq(fixture_code, -32602);
+	cr_assert_null(fixture_rpc(rt, &anon, "prompts/list",
+				   "{\"cursor\": \"tools:1\"}", NULL));
+	cr_assert_eq(fixture_code, -32602);
+}
+
+Test(loader, capabilities_and_methods)
+{
+	json_t *caps = lejr_runtime_capabilities(rt);
+
+	cr_assert(json_is_false(json_object_get(json_object_get(caps,
+		"tools"), "listChanged")));
+	cr_assert(json_is_true(json_object_get(json_object_get(caps,
+		"resources"), "subscribe")));
+	cr_assert_not_null(json_object_get(caps, "prompts"));
+	cr_assert_not_null(json_object_get(caps, "completions"));
+	json_decref(caps);
+
+	cr_assert(lejr_runtime_handles(rt, "tools/call"));
+	cr_assert(lejr_runtime_handles(rt, "resources/templates/list"));
+	cr_assert(lejr_runtime_handles(rt, "completion/complete"));
+	cr_assert_not(lejr_runtime_handles(rt, "initialize"));
+	cr_assert_not(lejr_runtime_handles(rt, "sampling/createMessage"));
+
+	cr_assert_null(fixture_rpc(rt, &anon, "tools/remove", NULL, NULL));
+	cr_assert_eq(fixture_code, -32601);
+}
+
+Test(loader, resources)
+{
+	struct lejr_exchange ex = { 0 };
+	json_t *res;
+
+	res = fixture_rpc(rt, &anon, "resources/list", NULL, NULL);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
+		json_object_get(res, "resources"), 0), "uri")),
+		"good://readme");
+	cr_assert_eq(json_array_size(json_object_get(res, "resources")), 1);
+	json_decref(res);
+
+	res = fixture_rpc(rt, &anon, "resources/templates/list", NULL, NULL);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
+		json_object_get(res, "resourceTemplates"), 0),
+		"uriTemplate")), "good://notes/{id}");
+	json_decref(res);
+
+	res = fixture_rpc(rt, &anon, "resources/read",
+			  "{\"uri\": \"good://notes/17\"}", NULL);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
+		json_object_get(res, "contents"), 0), "text")), "note 17");
+	json_decref(res);
+
+	/* Unknown: no template matches; the plugin's own not-found. */
+	cr_assert_null(fixture_rpc(rt, &anon, "resources/read",
+				   "{\"uri\": \"good://notes/1/2\"}", &ex));
+	cr_assert_eq(fixture_code, -32002);
+	cr_assert_str_eq(fixture_message, "Resource not found");
+	cr_assert_str_eq(json_string_value(json_object_get(ex.error_data,
+							   "uri")),
+			 "good://notes/1/2");
+	json_decref(ex.error_data);
+	cr_assert_null(fixture_rpc(rt, &anon, "resources/read",
+				   "{\"uri\": \"good://notes/404\"}", NULL));
+	cr_assert_eq(fixture_code, -32002);
+
+	res = fixture_rpc(rt, &anon, "resources/subscribe",
+			  "{\"uri\": \"good://readme\"}", NULL);
+	cr_assert(json_is_object(res));
+	json_decref(res);
+	res = fixture_rpc(rt, &anon, "resources/unsubscribe",
+			  "{\"uri\": \"good://readme\"}", NULL);
+	cr_assert(json_is_object(res));
+	json_decref(res);
+}
+
+Test(loader, prompts)
+{
+	json_t *res, *msg;
+
+	res = fixture_rpc(rt, &anon, "prompts/list", NULL, NULL);
+	cr_assert_eq(json_array_size(json_object_get(json_array_get(
+		json_object_get(res, "prompts"), 0), "arguments")), 2);
+	json_decref(res);
+
+	res = fixture_rpc(rt, &anon, "prompts/get",
+			  "{\"name\": \"good_summary\", \"arguments\":"
+			  " {\"period\": \"2024-03\"}}", NULL);
+	cr_assert_not_null(res, "%s", fixture_message);
+	msg = json_array_get(json_object_get(res, "messages"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(
+		msg, "content"), "text")), "Summarize the books for 2024-03.");
+	json_decref(res);
+
+	cr_assert_null(fixture_rpc(rt, &anon, "prompts/get",
+				   "{\"name\": \"good_summary\"}", NULL));
+	cr_assert_eq(fixture_code, -32602);
+	cr_assert_str_eq(fixture_message, "Missing required argument: period");
+
+	cr_assert_null(fixture_rpc(rt, &anon, "prompts/get",
+				   "{\"name\": \"nope\"}", NULL));
+	cr_assert_eq(fixture_code, -32602);
+	cr_assert_str_eq(fixture_message, "Unknown prompt: nope");
+}
+
+Test(loader, completions)
+{
+	json_t *res, *c;
+
+	res = fixture_rpc(rt, &anon, "completion/complete",
+			  "{\"ref\": {\"type\": \"ref/prompt\", \"name\":"
+			  " \"good_summary\"}, \"argument\": {\"name\":"
+			  " \"period\", \"value\": \"2024-1\"}}", NULL);
+	cr_assert_not_null(res, "%s", fixture_message);
+	c = json_object_get(res, "completion");
+	cr_assert_eq(json_array_size(json_object_get(c, "values")), 3);
+	cr_assert_eq(json_integer_value(json_object_get(c, "total")), 3);
+	cr_assert(json_is_false(json_object_get(c, "hasMore")));
+	json_decref(res);
+
+	/* 150 values: 100 shown. */
+	res = fixture_rpc(rt, &anon, "completion/complete",
+			  "{\"ref\": {\"type\": \"ref/resource\", \"uri\":"
+			  " \"good://notes/{id}\"}, \"argument\": {\"name\":"
+			  " \"style\", \"value\": \"\"}}", NULL);
+	cr_assert_not_null(res, "%s", fixture_message);
+	c = json_object_get(res, "completion");
+	cr_assert_eq(json_array_size(json_object_get(c, "values")), 100);
+	cr_assert_eq(json_integer_value(json_object_get(c, "total")), 150);
+	cr_assert(json_is_true(json_object_get(c, "hasMore")));
+	json_decref(res);
+
+	cr_assert_null(fixture_rpc(rt, &anon, "completion/complete",
+				   "{\"ref\": {\"type\": \"ref/prompt\","
+				   " \"name\": \"x\"}, \"argument\": {\"name\":"
+				   " \"a\", \"value\": \"\"}}", NULL));
+	cr_assert_eq(fixture_code, -32602);
+}
+
+Test(loader, unopenable_database)
+{
+	struct lejr_config bad;
+	static const char *const none[] = { NULL };
+
+	fixture_config(&bad, none, NULL);
+	snprintf(bad.database, sizeof(bad.database),
+		 "/nonexistent-dir/lejr.db");
+	cr_assert_null(lejr_runtime_new(&bad));
+	lejr_config_free(&bad);
+}
