@@ -30,6 +30,7 @@
 #define LEJR_HTTP_CLIENT_WAIT 600     /* seconds for a client's answer */
 #define LEJR_HTTP_STOP_WAIT 5         /* seconds for calls at shutdown */
 #define LEJR_HTTP_QUEUE_MAX 4096      /* jobs waiting for a worker */
+#define LEJR_HTTP_MAX_SESSIONS 100000 /* sessions alive at once */
 
 enum lejr_msg_kind {
 	LEJR_MSG_EVENT, /* a notification or request for the stream */
@@ -142,7 +143,5 @@ void lejr_mailbox_cb(evutil_socket_t fd, short what, void *arg);
 /* Mark a job cancelled and wake it if it waits for the client. */
 void lejr_job_cancel(struct lejr_job *job);
 
-/* Answer every job still waiting with 503 (final shutdown). */
-void lejr_jobs_abandon(struct lejr_server *srv);
 
 #endif /* LEJR_HTTP_INTERNAL_H */

@@ -34,7 +34,8 @@ int lejr_mcp_version_index(const char *v);
  * supported, otherwise our newest.  Returns an index. */
 int lejr_mcp_negotiate(const char *v);
 
-/* Does revision index a know SSE event ids and resumption (SEP-1699)? */
+/* Does revision index know SSE priming events and resumption
+ * (SEP-1699)? */
 int lejr_mcp_version_resumable(int index);
 
 /* ---- Accept and Content-Type ---- */

@@ -335,12 +335,10 @@ lejr_rpc_result_text(json_t *id, json_t *result, size_t *len)
 
 	if (result == NULL)
 		return NULL;
+
+	/* "O?" writes null for a NULL id; "o" takes result even on error. */
 	obj = json_pack("{s:s, s:O?, s:o}", "jsonrpc", "2.0", "id", id,
 			"result", result);
-	if (obj == NULL)
-		return NULL;
-	if (id == NULL)
-		json_object_set_new(obj, "id", json_null());
 	return rpc_dump(obj, len);
 }
 
@@ -357,8 +355,6 @@ lejr_rpc_error_text(json_t *id, int code, const char *message, size_t *len)
 				"id", id, "error", "code", code, "message",
 				"error");
 	}
-	if (obj != NULL && id == NULL)
-		json_object_set_new(obj, "id", json_null());
 	return rpc_dump(obj, len);
 }
 

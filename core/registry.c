@@ -385,11 +385,17 @@ lejr_registry_add_tool(struct lejr_plugin *p, const struct lejr_tool *t)
 			goto err;
 	}
 
-	rc = LEJR_EINTERNAL;
+	/* json_pack() fails on text that is not UTF-8. */
 	e->offered = offered_schema(e);
 	if (e->offered != NULL)
 		e->listed = listed_tool(e);
-	if (e->listed == NULL || lejr_vec_push(&p->staged.tools, e) != 0)
+	if (e->listed == NULL) {
+		rc = refuse(p, LEJR_EINVAL, "tool %s: its title or "
+			    "description is not UTF-8 text", t->name);
+		goto err;
+	}
+	rc = LEJR_EINTERNAL;
+	if (lejr_vec_push(&p->staged.tools, e) != 0)
 		goto err;
 
 	e->disabled = lejr_runtime_tool_disabled(p->rt, t->name);
@@ -782,8 +788,10 @@ lejr_registry_list_prompts(struct lejr_req *req)
 		item = json_pack("{s:s}", "name", e->prompt.name);
 		set_text(item, "title", e->prompt.title);
 		set_text(item, "description", e->prompt.description);
+		/* A copy: worker threads never share a reference count. */
 		if (json_array_size(e->arguments) > 0)
-			json_object_set(item, "arguments", e->arguments);
+			json_object_set_new(item, "arguments",
+					    json_deep_copy(e->arguments));
 		json_array_append_new(all, item);
 	}
 	return page(req, "prompts", "prompts", all);

@@ -500,6 +500,14 @@ do_initialize(struct lejr_server *srv, struct evhttp_request *req,
 					  "must be a string");
 		return;
 	}
+	if (srv->sessions.count >= LEJR_HTTP_MAX_SESSIONS) {
+		lejr_log(LEJR_LOG_WARN, "%zu sessions open: refusing more",
+			 srv->sessions.count);
+		lejr_http_reply_rpc_error(req, 503, rpc->id,
+					  LEJR_RPC_SERVER_ERROR,
+					  "too many sessions; retry later");
+		return;
+	}
 	version = lejr_mcp_negotiate(json_string_value(pv));
 	info = json_object_get(rpc->params, "clientInfo");
 

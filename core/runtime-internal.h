@@ -185,6 +185,7 @@ int lejr_args_digest(json_t *value, char hex[65]);
 
 /* ---- registry.c ---- */
 
+/* Free every entry of reg and its arrays. */
 void lejr_registry_free(struct lejr_registry *reg);
 
 /* Check and stage a registration of p (only during its init).  Return
@@ -211,6 +212,7 @@ struct lejr_resource_entry *lejr_registry_resource(struct lejr_runtime *rt,
 struct lejr_resource_entry *lejr_registry_resolve(struct lejr_runtime *rt,
 						  const char *uri);
 
+/* The prompt called name, or NULL. */
 struct lejr_prompt_entry *lejr_registry_prompt(struct lejr_runtime *rt,
 					       const char *name);
 

@@ -153,6 +153,12 @@ static const char activity_output[] =
 	" \"properties\": {\"records\": {\"type\": \"array\"},"
 	"  \"next_cursor\": {\"type\": \"string\"}}}";
 
+static const char *
+arg_text(json_t *args, const char *name)
+{
+	return json_string_value(json_object_get(args, name));
+}
+
 static int
 activity(struct lejr_call *call, json_t *args, json_t **result)
 {
@@ -161,13 +167,10 @@ activity(struct lejr_call *call, json_t *args, json_t **result)
 	int rc;
 
 	rc = ledger_activity_list(call->db, call->org.pub.id,
-				  json_string_value(json_object_get(args,
-								    "tool")),
-				  json_string_value(json_object_get(args,
-								    "from")),
-				  json_string_value(json_object_get(args, "to")),
-				  json_string_value(json_object_get(args,
-								    "cursor")),
+				  arg_text(args, "tool"),
+				  arg_text(args, "from"),
+				  arg_text(args, "to"),
+				  arg_text(args, "cursor"),
 				  limit ? (int)json_integer_value(limit) : 0,
 				  result, &err);
 	return lejr_call_set_error(call, rc, &err);
@@ -530,6 +533,9 @@ lejr_runtime_dispatch(struct lejr_runtime *rt,
 		return lejr_req_error(&req, LEJR_RT_METHOD_NOT_FOUND,
 				      "Method not found: %s",
 				      method ? method : "(none)");
+	if (principal == NULL)
+		return lejr_req_error(&req, LEJR_RT_INTERNAL, "Internal "
+				      "error: no principal");
 	if (params != NULL && !json_is_object(params))
 		return lejr_req_error(&req, LEJR_RT_INVALID_PARAMS, "Invalid "
 				      "params: params must be an object");

@@ -56,6 +56,8 @@ struct lejr_stream {
  * replay.  NULL when out of memory. */
 struct lejr_stream *lejr_stream_new(struct lejr_session *session, int keep);
 
+/* Take and drop a reference; the last one ends an attached response
+ * and frees the stream with its events. */
 void lejr_stream_ref(struct lejr_stream *st);
 void lejr_stream_unref(struct lejr_stream *st);
 

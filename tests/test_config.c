@@ -2,6 +2,8 @@
  * test_config.c - lejr.conf: defaults, every key, derived public_url,
  * lists, and errors reported with file and line that change nothing.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -210,4 +212,35 @@ Test(config, missing_file)
 	fixture_path(path, sizeof(path), "absent.conf");
 	cr_assert_eq(lejr_config_load(&cfg, path), -1);
 	cr_assert_logged("absent.conf: cannot open: No such file");
+}
+
+/* The shipped sample: as it is, and with every example uncommented. */
+Test(config, sample_file)
+{
+	char line[512], path[512], *text;
+	size_t n = 0, cap = 65536;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/conf/lejr.conf", LEJR_TEST_SRCDIR);
+	cr_assert_eq(lejr_config_load(&cfg, path), 0);
+	cr_assert_eq(cfg.port, 8080);
+
+	text = calloc(1, cap);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *l = line;
+
+		if (line[0] == '#' && line[1] >= 'a' && line[1] <= 'z' &&
+		    strstr(line, " =") != NULL)
+			l = line + 1;
+		n += (size_t)snprintf(text + n, cap - n, "%s", l);
+	}
+	fclose(f);
+
+	cr_assert_eq(load(text), 0, "%s", fixture_log_text());
+	cr_assert_eq(cfg.norigins, 2);
+	cr_assert_eq(cfg.ndisabled_tools, 2);
+	cr_assert_str_eq(cfg.database, "/var/lib/lejr/lejr.db");
+	free(text);
 }

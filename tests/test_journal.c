@@ -590,6 +590,21 @@ Test(journal, post_refuses_bad_lines_and_posts_nothing)
 		"{\"account\": \"6100\", \"debit\": \"10.00\"},"
 		"{\"account\": \"1200\", \"credit\": \"10.00\"}]}",
 		LEJR_EINVAL, "memo must not be blank");
+	refused("post_journal_entry", "{\"date\": \"2025-03-01\", "
+		"\"memo\": \"x\", \"lines\": ["
+		"{\"account\": \"6100\", \"debit\": \"-10.00\"},"
+		"{\"account\": \"1200\", \"debit\": 10}]}",
+		LEJR_EINVAL, "lines[0].debit must be greater than zero");
+	refused("post_journal_entry", "{\"date\": \"2025-03-01\", "
+		"\"memo\": \"x\", \"lines\": ["
+		"{\"account\": \"6100\", \"debit\": \"1,250.00\"},"
+		"{\"account\": \"1200\", \"credit\": \"1250.00\"}]}",
+		LEJR_EINVAL, "lines[0].debit");
+	refused("post_journal_entry", "{\"date\": \"2025-03-01\", "
+		"\"memo\": \"x\", \"lines\": ["
+		"{\"account\": \"6100\", \"debit\": \"10\"},"
+		"{\"account\": \"1200\", \"credit\": \"1e1\"}]}",
+		LEJR_EINVAL, "lines[1].credit");
 	cr_expect_eq(posts, 0, "the plugin should refuse before the ledger");
 
 	refused("post_journal_entry", "{\"date\": \"2025-03-01\", "

@@ -6,13 +6,15 @@
  * disabled tools are not offered.  Also the list methods, resources,
  * prompts and completions the good plugin brings.
  */
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "runtime.h"
+#include "runtime-internal.h"
 #include "runtime-fixture.h"
 
 static struct lejr_config cfg;
@@ -337,4 +339,123 @@ Test(loader, unopenable_database)
 		 "/nonexistent-dir/lejr.db");
 	cr_assert_null(lejr_runtime_new(&bad));
 	lejr_config_free(&bad);
+}
+
+/* ---- what register_tool() and add_migration() refuse ---- */
+
+static int
+noop(struct lejr_call *call, json_t *args, json_t **result)
+{
+	return LEJR_OK;
+}
+
+/* A plugin in its init(), for calling the API table directly. */
+static void
+fake_plugin(struct lejr_plugin *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = (char *)"probe";
+	p->rt = rt;
+	p->in_init = 1;
+}
+
+static int
+try_tool(struct lejr_plugin *p, const char *name, const char *schema,
+	 enum lejr_access access)
+{
+	struct lejr_tool t = {
+		.name = name,
+		.title = "Probe",
+		.description = "A probe.",
+		.input_schema = schema,
+		.access = access,
+		.handler = noop,
+	};
+
+	return lejr_api_table.register_tool(p, &t);
+}
+
+Test(loader, registration_is_checked)
+{
+	const char *ok = "{\"type\": \"object\"}";
+	struct lejr_plugin p;
+
+	fake_plugin(&p);
+	cr_assert_eq(try_tool(&p, "probe_ok", ok, LEJR_ACCESS_READ), LEJR_OK);
+
+	cr_assert_eq(try_tool(&p, "Probe-Bad", ok, LEJR_ACCESS_READ),
+		     LEJR_EINVAL);
+	cr_assert_logged("probe: tool name \"Probe-Bad\" must be 1 to 64 of "
+			 "[a-z0-9_]");
+
+	cr_assert_eq(try_tool(&p, "probe_ok", ok, LEJR_ACCESS_READ),
+		     LEJR_ECONFLICT);
+	cr_assert_eq(try_tool(&p, "good_note", ok, LEJR_ACCESS_WRITE),
+		     LEJR_ECONFLICT);
+	cr_assert_eq(try_tool(&p, "activity", ok, LEJR_ACCESS_READ),
+		     LEJR_ECONFLICT);
+
+	cr_assert_eq(try_tool(&p, "probe_a", "{\"type\": \"array\"}",
+			      LEJR_ACCESS_READ), LEJR_EINVAL);
+	cr_assert_logged("tool probe_a: input schema must be of type "
+			 "\"object\"");
+	cr_assert_eq(try_tool(&p, "probe_b", "{\"type\": ", LEJR_ACCESS_READ),
+		     LEJR_EINVAL);
+	cr_assert_logged("tool probe_b: input schema is not JSON");
+	cr_assert_eq(try_tool(&p, "probe_c", "{\"type\": \"object\","
+			      " \"properties\": {\"organization\":"
+			      " {\"type\": \"string\"}}}",
+			      LEJR_ACCESS_READ), LEJR_EINVAL);
+	cr_assert_logged("\"organization\" and \"idempotency_key\" are the "
+			 "core's arguments");
+	cr_assert_eq(try_tool(&p, "probe_d", "{\"type\": \"object\","
+			      " \"properties\": {\"n\": {\"type\":"
+			      " \"number\", \"multipleOf\": 2}}}",
+			      LEJR_ACCESS_READ), LEJR_EINVAL);
+	cr_assert_logged("tool probe_d: input schema: n: unsupported "
+			 "keyword \"multipleOf\"");
+	cr_assert_eq(try_tool(&p, "probe_e", ok, 0), LEJR_EINVAL);
+
+	/* Only during init. */
+	p.in_init = 0;
+	cr_assert_eq(try_tool(&p, "probe_f", ok, LEJR_ACCESS_READ),
+		     LEJR_EINVAL);
+	cr_assert_logged("probe: register_tool is only valid during init");
+
+	lejr_registry_free(&p.staged);
+}
+
+Test(loader, migrations_come_in_order)
+{
+	struct lejr_plugin p;
+
+	fake_plugin(&p);
+	cr_assert_eq(lejr_api_table.add_migration(&p, 2, "SELECT 1"),
+		     LEJR_EINVAL);
+	cr_assert_eq(lejr_api_table.add_migration(&p, 1, "SELECT 1"),
+		     LEJR_OK);
+	cr_assert_eq(lejr_api_table.add_migration(&p, 1, "SELECT 1"),
+		     LEJR_EINVAL);
+	cr_assert_eq(lejr_api_table.add_migration(&p, 2, NULL), LEJR_EINVAL);
+	cr_assert_eq(lejr_api_table.add_migration(&p, 2, "SELECT 2"),
+		     LEJR_OK);
+	cr_assert_eq(p.nmigrations, 2);
+	free(p.migrations[0].sql);
+	free(p.migrations[1].sql);
+	free(p.migrations);
+}
+
+Test(loader, api_table_header)
+{
+	cr_assert_eq(lejr_api_table.abi_version, LEJR_ABI_VERSION);
+	cr_assert_eq(lejr_api_table.size, sizeof(struct lejr_api));
+	/* After the header, every member is a function pointer, and none
+	 * may be missing. */
+	for (size_t off = offsetof(struct lejr_api, register_tool);
+	     off < sizeof(struct lejr_api); off += sizeof(void (*)(void))) {
+		void (*fn)(void);
+
+		memcpy(&fn, (const char *)&lejr_api_table + off, sizeof(fn));
+		cr_assert_not_null(fn, "member at offset %zu is NULL", off);
+	}
 }

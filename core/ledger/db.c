@@ -182,6 +182,9 @@ configure(sqlite3 *db, const char *path, struct lejr_error *err)
 		rc = pragma(db, "PRAGMA foreign_keys = ON", NULL, err);
 	if (rc == LEJR_OK)
 		rc = pragma(db, "PRAGMA foreign_keys", "1", err);
+	/* the default 2 MB page cache is small for a ledger's indexes */
+	if (rc == LEJR_OK)
+		rc = pragma(db, "PRAGMA cache_size = -32768", NULL, err);
 	return rc;
 }
 

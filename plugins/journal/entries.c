@@ -133,15 +133,19 @@ line_input(void)
 			  "account", journal_schema_code(
 				  "Account code, from list_accounts."),
 			  "debit", journal_schema_amount_in(
-				  "Amount debited, a positive decimal string "
+				  "Amount debited: a positive decimal string "
 				  "in the organization's currency, e.g. "
-				  "\"1250.00\". Omit when the line is a "
-				  "credit."),
+				  "\"1250.00\", with no more decimals than "
+				  "the currency has, no sign, exponent or "
+				  "thousands separator. Omit when the line "
+				  "is a credit."),
 			  "credit", journal_schema_amount_in(
-				  "Amount credited, a positive decimal string "
+				  "Amount credited: a positive decimal string "
 				  "in the organization's currency, e.g. "
-				  "\"1250.00\". Omit when the line is a "
-				  "debit."),
+				  "\"1250.00\", with no more decimals than "
+				  "the currency has, no sign, exponent or "
+				  "thousands separator. Omit when the line "
+				  "is a debit."),
 			  "memo", journal_schema_string(
 				  "Optional text for this line only.", 1,
 				  JOURNAL_MEMO_MAX)),

@@ -15,10 +15,6 @@
 /* Matches LEJR_CODE_MAX and the ledger's own rule for codes. */
 #define CODE_PATTERN "^[A-Za-z0-9.-]+$"
 
-/* A posted amount is positive: the side (debit or credit) carries the
- * sign.  The currency's own number of decimals is checked by the
- * core's money parser, which names the field it refuses. */
-#define AMOUNT_IN_PATTERN "^[0-9]+(\\.[0-9]+)?$"
 #define AMOUNT_OUT_PATTERN "^-?[0-9]+(\\.[0-9]+)?$"
 
 json_t *
@@ -79,14 +75,18 @@ journal_schema_code(const char *description)
 			 "description", description);
 }
 
+/*
+ * No pattern or minimum here on purpose: the core's money parser is the
+ * one judge of an amount's syntax and decimals, and the handler of its
+ * sign, so that every wrong amount is refused with the line and side
+ * it is on and words an accountant understands, not a regular
+ * expression.
+ */
 json_t *
 journal_schema_amount_in(const char *description)
 {
-	/* pattern binds strings only, exclusiveMinimum numbers only */
-	return json_pack("{s:[s,s], s:s, s:i, s:s}",
+	return json_pack("{s:[s,s], s:s}",
 			 "type", "string", "number",
-			 "pattern", AMOUNT_IN_PATTERN,
-			 "exclusiveMinimum", 0,
 			 "description", description);
 }
 

@@ -56,6 +56,7 @@ good_count(struct lejr_call *call, json_t *args, json_t **result)
 {
 	const struct lejr_org *org = api->org(call);
 	int64_t count = 0;
+	json_t *note;
 
 	if (json_is_true(json_object_get(args, "scribble")) &&
 	    exec_org(api->db(call), "INSERT INTO good_notes (org_id, text) "
@@ -69,8 +70,10 @@ good_count(struct lejr_call *call, json_t *args, json_t **result)
 	api->progress(call, 1, 2, "counting");
 	api->progress(call, 1, 2, "not sent: progress must grow");
 	api->progress(call, 2, 2, NULL);
-	api->notify_log(call, "debug", "good", json_string("too chatty"));
-	api->notify_log(call, "warning", "good", json_string("counted"));
+	note = json_string("counted");
+	api->notify_log(call, "debug", "good", note);
+	api->notify_log(call, "warning", "good", note);
+	json_decref(note);
 
 	*result = json_pack("{s:s, s:I}", "org", org->slug, "notes",
 			    (json_int_t)count);
