@@ -450,6 +450,23 @@ api_notify_log(struct lejr_call *call, const char *level, const char *logger,
 	ex->notify(ex->ctx, note);
 }
 
+/*
+ * A write tool runs on the writer thread, inside the transaction that
+ * every write queued with it shares: waiting there for a person or a
+ * client would stall all the server's writes.  Ask from a read tool,
+ * then write.  Returns the failure, or LEJR_OK for a read.
+ */
+static int
+writer_cannot_wait(struct lejr_call *call, const char *what)
+{
+	if (call->tool == NULL || call->tool->tool.access != LEJR_ACCESS_WRITE)
+		return LEJR_OK;
+	return lejr_call_fail(call, LEJR_ENOTSUP, "%s: a write tool cannot "
+			      "wait for the client (%s); ask from a read "
+			      "tool first, then call the write tool",
+			      call->tool->tool.name, what);
+}
+
 /* Send a request to the client; failures are described on the call. */
 static int
 send_request(struct lejr_call *call, const char *method, json_t *params,
@@ -499,8 +516,13 @@ api_client_request(struct lejr_call *call, const char *method,
 	json_t *answer = NULL;
 	int rc;
 
+	if (result != NULL)
+		*result = NULL;
 	if (method == NULL)
 		return missing(call, "client_request");
+	rc = writer_cannot_wait(call, method);
+	if (rc != LEJR_OK)
+		return rc;
 	rc = send_request(call, method, params, &answer);
 	if (result != NULL)
 		*result = answer;
@@ -537,6 +559,9 @@ api_elicit(struct lejr_call *call, const char *message, json_t *schema,
 		*content = NULL;
 	if (message == NULL || !json_is_object(schema) || action == NULL)
 		return missing(call, "elicit");
+	rc = writer_cannot_wait(call, "elicitation");
+	if (rc != LEJR_OK)
+		return rc;
 	if (ex == NULL || json_object_get(ex->client_capabilities,
 					  "elicitation") == NULL)
 		return lejr_call_fail(call, LEJR_ENOTSUP, "the client cannot "

@@ -4,12 +4,19 @@
  * log), and the plainer calls behind resources/read, prompts/get and
  * completion/complete.
  *
- * A write tool runs in BEGIN IMMEDIATE; its idempotency record, its
- * activity record and the token's use count commit with its changes or
- * not at all.  A read tool runs in BEGIN DEFERRED and is rolled back, so
- * it cannot change anything even by mistake; its activity record follows
- * in a small transaction of its own, as does the record of any call that
- * fails or is refused.
+ * The checks (arguments, organization, access) run on the worker thread.
+ * A write tool then runs on the writer thread (writer.c), inside the
+ * transaction its batch shares with the other writes queued at the same
+ * moment and under a savepoint of its own: its changes, its idempotency
+ * record, its activity record and the token's use count are kept or
+ * rolled back together, and the worker answers only once the batch is
+ * committed, hence durable.
+ *
+ * A read tool runs on the worker's own connection in BEGIN DEFERRED and
+ * is rolled back, so it cannot change anything even by mistake.  Its
+ * activity record, like the record of any call that fails or is
+ * refused, is queued to the writer and written with its next batch: a
+ * read costs no fsync of its own.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +29,7 @@
 #include "jsonschema.h"
 #include "log.h"
 #include "runtime-internal.h"
+#include "writer.h"
 
 /* One tools/call on its way through the guard. */
 struct tool_run {
@@ -34,6 +42,7 @@ struct tool_run {
 	char digest[65];
 	struct timespec start;
 	int write;
+	json_t *answer;        /* a write's answer, made on the writer */
 };
 
 /* ---- the call object ---- */
@@ -211,13 +220,15 @@ outcome_of(int status)
 	}
 }
 
-/* Write the call's activity record and count the token's use, on the
- * call's connection, inside whatever transaction is open. */
-static int
-record(struct tool_run *run, const char *message, struct lejr_error *err)
+/* The call's activity record as it stands (pointing into run). */
+static void
+activity_of(struct tool_run *run, const char *message,
+	    struct ledger_activity *rec)
 {
 	struct lejr_call *call = &run->call;
-	struct ledger_activity rec = {
+	int ok = call->status == LEJR_OK;
+
+	*rec = (struct ledger_activity){
 		.org_id = call->grant ? call->grant->org_id : 0,
 		.user_id = call->principal->user_id,
 		.token_id = call->principal->token_id,
@@ -225,12 +236,22 @@ record(struct tool_run *run, const char *message, struct lejr_error *err)
 		.args_digest = run->digest,
 		.outcome = outcome_of(call->status),
 		.message = message,
-		.entries = call->status == LEJR_OK ? call->entries : NULL,
-		.nentries = call->status == LEJR_OK ? call->nentries : 0,
+		.entries = ok ? call->entries : NULL,
+		.nentries = ok ? call->nentries : 0,
 		.duration_us = elapsed_us(&run->start),
 	};
+}
+
+/* Write the activity record of a write and count the token's use, in
+ * the write's own savepoint on the writer's connection. */
+static int
+record(struct tool_run *run, const char *message, struct lejr_error *err)
+{
+	struct lejr_call *call = &run->call;
+	struct ledger_activity rec;
 	int rc;
 
+	activity_of(run, message, &rec);
 	rc = ledger_activity_add(call->db, &rec, err);
 	if (rc == LEJR_OK && call->principal->token_id > 0)
 		rc = ledger_token_touch(call->db, call->principal->token_id,
@@ -238,31 +259,16 @@ record(struct tool_run *run, const char *message, struct lejr_error *err)
 	return rc;
 }
 
-/* The same in a transaction of its own, for calls that changed nothing.
- * A failure is logged: the caller's answer stands. */
+/* The same for a call that changed nothing: queued to the writer, which
+ * writes it with its next batch.  A failure is logged by the writer and
+ * the caller's answer stands. */
 static void
-record_alone(struct tool_run *run, const char *message)
+record_later(struct tool_run *run, const char *message)
 {
-	struct lejr_error err = { 0 };
-	int rc;
+	struct ledger_activity rec;
 
-	if (run->call.db == NULL)
-		run->call.db = lejr_runtime_db(run->call.rt, &err);
-	if (run->call.db == NULL)
-		goto fail;
-
-	rc = ledger_begin(run->call.db, 1, &err);
-	if (rc == LEJR_OK)
-		rc = record(run, message, &err);
-	if (rc == LEJR_OK)
-		rc = ledger_commit(run->call.db, &err);
-	if (rc == LEJR_OK)
-		return;
-	ledger_rollback(run->call.db);
-
-fail:
-	lejr_log(LEJR_LOG_ERROR, "activity of %s not recorded: %s",
-		 run->tool->tool.name, err.msg);
+	activity_of(run, message, &rec);
+	lejr_writer_record(run->call.rt->writer, &rec);
 }
 
 /* ---- failing ---- */
@@ -286,7 +292,7 @@ refuse(struct tool_run *run)
 		lejr_log(LEJR_LOG_INFO, "tool %s: %s", name, call->msg);
 
 	answer = tool_error(run);
-	record_alone(run, json_string_value(json_object_get(
+	record_later(run, json_string_value(json_object_get(
 		json_array_get(json_object_get(answer, "content"), 0),
 		"text")));
 	return answer;
@@ -454,9 +460,29 @@ check_access(struct tool_run *run)
 
 /* ---- running the handler ---- */
 
-/* Open the transaction and load the organization into the call. */
+/* Load the organization into the call, inside its transaction. */
 static int
-begin(struct tool_run *run)
+load_org(struct tool_run *run)
+{
+	struct lejr_call *call = &run->call;
+	struct lejr_error err = { 0 };
+	int rc;
+
+	if (call->grant == NULL)
+		return LEJR_OK;
+	rc = ledger_org_load(call->db, call->grant->org_id, &call->org, &err);
+	if (rc == LEJR_ENOTFOUND)
+		return lejr_call_fail(call, LEJR_EDENIED, "Organization "
+				      "\"%s\" is not available to this "
+				      "connection.", call->grant->slug);
+	if (rc != LEJR_OK)
+		return lejr_call_set_error(call, LEJR_EINTERNAL, &err);
+	return LEJR_OK;
+}
+
+/* A read's deferred transaction on the worker's own connection. */
+static int
+begin_read(struct tool_run *run)
 {
 	struct lejr_call *call = &run->call;
 	struct lejr_error err = { 0 };
@@ -466,19 +492,11 @@ begin(struct tool_run *run)
 	if (call->db == NULL)
 		return lejr_call_set_error(call, LEJR_EINTERNAL, &err);
 
-	rc = ledger_begin(call->db, run->write, &err);
+	rc = ledger_begin(call->db, 0, &err);
 	if (rc != LEJR_OK)
 		return lejr_call_set_error(call, LEJR_EINTERNAL, &err);
 
-	if (call->grant == NULL)
-		return LEJR_OK;
-	rc = ledger_org_load(call->db, call->grant->org_id, &call->org, &err);
-	if (rc == LEJR_ENOTFOUND)
-		rc = lejr_call_fail(call, LEJR_EDENIED, "Organization \"%s\" "
-				    "is not available to this connection.",
-				    call->grant->slug);
-	else if (rc != LEJR_OK)
-		rc = lejr_call_set_error(call, LEJR_EINTERNAL, &err);
+	rc = load_org(run);
 	if (rc != LEJR_OK)
 		ledger_rollback(call->db);
 	return rc;
@@ -562,11 +580,10 @@ cancelled(struct lejr_call *call)
 	return ex != NULL && ex->cancelled != NULL && ex->cancelled(ex->ctx);
 }
 
-/* Keep a write: idempotency (unless answer is a replay), activity and
- * token use, then commit. */
+/* Keep a write: idempotency (unless its answer is a replay), activity
+ * and token use, in its savepoint; the writer commits the batch. */
 static int
-commit_write(struct tool_run *run, json_t *answer, int replay,
-	     const char *message)
+keep_write(struct tool_run *run, const char *replayed)
 {
 	struct lejr_call *call = &run->call;
 	struct lejr_error err = { 0 };
@@ -576,50 +593,102 @@ commit_write(struct tool_run *run, json_t *answer, int replay,
 		return lejr_call_fail(call, LEJR_ECANCELED, "The request was "
 				      "cancelled; nothing was changed.");
 
-	if (run->idem_key != NULL && call->grant != NULL && !replay)
+	if (run->idem_key != NULL && call->grant != NULL && !replayed)
 		rc = ledger_idem_store(call->db, call->grant->org_id,
 				       run->idem_key, run->tool->tool.name,
-				       run->digest, answer, &err);
+				       run->digest, run->answer, &err);
 	if (rc == LEJR_OK)
-		rc = record(run, message, &err);
-	if (rc == LEJR_OK)
-		rc = ledger_commit(call->db, &err);
+		rc = record(run, replayed, &err);
 	if (rc != LEJR_OK)
 		return lejr_call_set_error(call, LEJR_EINTERNAL, &err);
 	return LEJR_OK;
 }
 
-/* After the guard's checks passed: the transaction and the handler. */
-static json_t *
-execute(struct tool_run *run)
+/*
+ * A write, on the writer thread: db is the writer's connection, inside
+ * the batch's transaction and the job's savepoint.  Jobs run one after
+ * the other, so a second call with the same idempotency key finds the
+ * first one's answer even in the same batch.  Any status but LEJR_OK
+ * makes the writer roll the job back.
+ */
+static int
+write_job(struct lejr_writer_job *job, sqlite3 *db)
 {
+	struct tool_run *run = job->arg;
 	struct lejr_call *call = &run->call;
-	json_t *answer = NULL;
-	const char *note = NULL;
+	const char *replayed = NULL;
 
-	if (begin(run) != LEJR_OK)
-		return refuse(run);
+	call->db = db;
+	if (load_org(run) != LEJR_OK)
+		return call->status;
 
-	answer = idem_replay(run);
-	if (answer != NULL)
-		note = "replayed: same idempotency key and arguments";
-	else if (call->status != LEJR_OK || invoke(run, &answer) != LEJR_OK)
+	run->answer = idem_replay(run);
+	if (run->answer != NULL)
+		replayed = "replayed: same idempotency key and arguments";
+	else if (call->status != LEJR_OK ||
+		 invoke(run, &run->answer) != LEJR_OK)
 		goto fail;
 
-	if (run->write) {
-		if (commit_write(run, answer, note != NULL, note) != LEJR_OK)
-			goto fail;
+	if (keep_write(run, replayed) == LEJR_OK)
+		return LEJR_OK;
+
+fail:
+	json_decref(run->answer);
+	run->answer = NULL;
+	return call->status;
+}
+
+/* Hand a write to the writer and wait until its batch is committed. */
+static json_t *
+execute_write(struct tool_run *run)
+{
+	struct lejr_call *call = &run->call;
+	struct lejr_writer_job job = { .run = write_job, .arg = run };
+	json_t *answer;
+	int rc;
+
+	rc = lejr_writer_run(call->rt->writer, &job);
+	call->db = NULL; /* the writer's: not for this thread */
+	if (rc == LEJR_OK) {
+		answer = run->answer;
+		run->answer = NULL;
 		return answer;
 	}
 
-	ledger_rollback(call->db);
-	record_alone(run, note);
-	return answer;
-
-fail:
-	json_decref(answer);
-	ledger_rollback(call->db);
+	/* The job failed, or its batch did not commit: nothing was kept. */
+	json_decref(run->answer);
+	run->answer = NULL;
+	if (call->status == LEJR_OK)
+		lejr_call_fail(call, LEJR_EINTERNAL, "the write could not be "
+			       "committed");
 	return refuse(run);
+}
+
+/* A read, on the worker thread, rolled back whatever the handler did. */
+static json_t *
+execute_read(struct tool_run *run)
+{
+	struct lejr_call *call = &run->call;
+	json_t *answer = NULL;
+
+	/* The activity log shows every call that ended before this one. */
+	if (run->tool->sync_first &&
+	    lejr_writer_sync(call->rt->writer) != LEJR_OK) {
+		lejr_call_fail(call, LEJR_EINTERNAL, "the activity log could "
+			       "not be brought up to date");
+		return refuse(run);
+	}
+
+	if (begin_read(run) != LEJR_OK)
+		return refuse(run);
+	if (invoke(run, &answer) != LEJR_OK) {
+		ledger_rollback(call->db);
+		return refuse(run);
+	}
+
+	ledger_rollback(call->db);
+	record_later(run, NULL);
+	return answer;
 }
 
 json_t *
@@ -650,8 +719,10 @@ lejr_call_tool(struct lejr_req *req)
 	} else if (resolve_org(&run) != LEJR_OK ||
 		   check_access(&run) != LEJR_OK) {
 		answer = refuse(&run);
+	} else if (run.write) {
+		answer = execute_write(&run);
 	} else {
-		answer = execute(&run);
+		answer = execute_read(&run);
 	}
 
 	lejr_call_release(&run.call);

@@ -422,7 +422,7 @@ lejr_config_defaults(struct lejr_config *cfg)
 	derive_public_url(cfg, cfg->public_url, sizeof(cfg->public_url));
 	snprintf(cfg->database, sizeof(cfg->database), "%s",
 		 LEJR_LOCALSTATEDIR "/lib/lejr/lejr.db");
-	cfg->workers = 4;
+	cfg->workers = 8;
 	cfg->max_body = 1024 * 1024;
 	cfg->session_idle = 1800;
 	cfg->auth_none = 0;

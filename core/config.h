@@ -6,7 +6,7 @@
  *     port = 8080
  *     public_url = http://127.0.0.1:8080   base of every URL we emit
  *     database = /var/lib/lejr/lejr.db
- *     workers = 4                 threads running tool calls
+ *     workers = 8                 threads running tool calls
  *     max_body = 1048576          largest request body, bytes
  *     session_idle = 1800         seconds before an idle session ends
  *     allowed_origins = https://claude.ai http://localhost:6274

@@ -55,7 +55,7 @@ lejr_http_reply_rpc_error(struct evhttp_request *req, int status,
 			  json_t *id, int code, const char *message)
 {
 	size_t len = 0;
-	char *text = lejr_rpc_error_text(id, code, message, &len);
+	char *text = lejr_rpc_error_text(id, code, message, NULL, &len);
 
 	lejr_http_reply_json(req, status, text, len);
 }

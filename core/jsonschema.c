@@ -2,6 +2,7 @@
  * jsonschema.c - checking and enforcing the JSON Schema subset of tools.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -299,6 +300,95 @@ is_annotation(const char *key)
 	return 0;
 }
 
+/* ---- compiled patterns ---- */
+
+/*
+ * Compiling a pattern costs far more than matching it, and the same few
+ * patterns are matched on every call (each amount of a report's output):
+ * each thread keeps the ones it compiled.  Per thread, because glibc
+ * serialises matches on a shared regex_t.
+ */
+#define PATTERNS_KEPT 32
+
+struct pattern_cache {
+	size_t n;
+	struct {
+		char *text;
+		regex_t re;
+	} kept[PATTERNS_KEPT];
+};
+
+static pthread_key_t pattern_key;
+static pthread_once_t pattern_once = PTHREAD_ONCE_INIT;
+static int pattern_key_ok;
+
+static void
+pattern_cache_free(void *arg)
+{
+	struct pattern_cache *c = arg;
+
+	for (size_t i = 0; i < c->n; i++) {
+		regfree(&c->kept[i].re);
+		free(c->kept[i].text);
+	}
+	free(c);
+}
+
+static void
+pattern_key_make(void)
+{
+	pattern_key_ok = pthread_key_create(&pattern_key,
+					    pattern_cache_free) == 0;
+}
+
+/* The calling thread's cache, or NULL when there can be none. */
+static struct pattern_cache *
+pattern_cache(void)
+{
+	struct pattern_cache *c;
+
+	pthread_once(&pattern_once, pattern_key_make);
+	if (!pattern_key_ok)
+		return NULL;
+	c = pthread_getspecific(pattern_key);
+	if (c != NULL)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (c != NULL && pthread_setspecific(pattern_key, c) != 0) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+/* Does s match pattern?  1 or 0; -1 when the pattern does not compile. */
+static int
+pattern_match(const char *pattern, const char *s)
+{
+	struct pattern_cache *c = pattern_cache();
+	regex_t re;
+	char *text;
+	int match;
+
+	for (size_t i = 0; c != NULL && i < c->n; i++)
+		if (strcmp(c->kept[i].text, pattern) == 0)
+			return regexec(&c->kept[i].re, s, 0, NULL, 0) == 0;
+
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return -1;
+	match = regexec(&re, s, 0, NULL, 0) == 0;
+
+	text = c != NULL && c->n < PATTERNS_KEPT ? strdup(pattern) : NULL;
+	if (text == NULL) {
+		regfree(&re);
+		return match;
+	}
+	c->kept[c->n].text = text;
+	c->kept[c->n].re = re;
+	c->n++;
+	return match;
+}
+
 /* ---- validation ---- */
 
 static int
@@ -307,6 +397,7 @@ validate_string(json_t *schema, json_t *value, struct walk *w)
 	const char *s = json_string_value(value);
 	size_t chars = utf8_length(s, json_string_length(value));
 	json_t *kw;
+	int match;
 
 	kw = json_object_get(schema, "minLength");
 	if (kw != NULL && chars < (size_t)json_integer_value(kw))
@@ -319,19 +410,12 @@ validate_string(json_t *schema, json_t *value, struct walk *w)
 				 " characters long", json_integer_value(kw));
 
 	kw = json_object_get(schema, "pattern");
-	if (kw != NULL) {
-		regex_t re;
-		int rc;
-
-		if (regcomp(&re, json_string_value(kw),
-			    REG_EXTENDED | REG_NOSUB) != 0)
-			return walk_fail(w, "has an invalid pattern");
-		rc = regexec(&re, s, 0, NULL, 0);
-		regfree(&re);
-		if (rc != 0)
-			return walk_fail(w, "does not match the pattern %s",
-					 json_string_value(kw));
-	}
+	match = kw != NULL ? pattern_match(json_string_value(kw), s) : 1;
+	if (match < 0)
+		return walk_fail(w, "has an invalid pattern");
+	if (match == 0)
+		return walk_fail(w, "does not match the pattern %s",
+				 json_string_value(kw));
 
 	kw = json_object_get(schema, "format");
 	if (json_is_string(kw) && strcmp(json_string_value(kw), "date") == 0

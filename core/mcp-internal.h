@@ -109,9 +109,10 @@ void lejr_rpc_clear(struct lejr_rpc *rpc);
 char *lejr_rpc_result_text(json_t *id, json_t *result, size_t *len);
 
 /* The JSON text (malloc'd, *len set) of an error response to id
- * (borrowed, NULL for null). */
+ * (borrowed, NULL for null), with the error's data member when data
+ * (borrowed) is not NULL. */
 char *lejr_rpc_error_text(json_t *id, int code, const char *message,
-			  size_t *len);
+			  json_t *data, size_t *len);
 
 /* The JSON text (malloc'd, *len set) of a server-to-client request with
  * integer id, method and params (borrowed, may be NULL). */

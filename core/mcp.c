@@ -343,12 +343,14 @@ lejr_rpc_result_text(json_t *id, json_t *result, size_t *len)
 }
 
 char *
-lejr_rpc_error_text(json_t *id, int code, const char *message, size_t *len)
+lejr_rpc_error_text(json_t *id, int code, const char *message,
+		    json_t *data, size_t *len)
 {
 	json_t *obj;
 
-	obj = json_pack("{s:s, s:O?, s:{s:i, s:s}}", "jsonrpc", "2.0",
-			"id", id, "error", "code", code, "message", message);
+	obj = json_pack("{s:s, s:O?, s:{s:i, s:s, s:O*}}", "jsonrpc", "2.0",
+			"id", id, "error", "code", code, "message", message,
+			"data", data);
 	if (obj == NULL) {
 		/* The message was not valid UTF-8: answer without it. */
 		obj = json_pack("{s:s, s:O?, s:{s:i, s:s}}", "jsonrpc", "2.0",

@@ -331,12 +331,14 @@ job_run(struct lejr_server *srv, struct lejr_job *job)
 	else
 		text = lejr_rpc_error_text(id, code, message != NULL ?
 					   message : "request cancelled",
-					   &len);
+					   job->ex.error_data, &len);
 	if (text == NULL)
 		text = lejr_rpc_error_text(id, LEJR_RPC_INTERNAL_ERROR,
 					   "Internal error: the answer could "
-					   "not be encoded", &len);
+					   "not be encoded", NULL, &len);
 	free(message);
+	json_decref(job->ex.error_data);
+	job->ex.error_data = NULL;
 
 	job->done.kind = LEJR_MSG_DONE;
 	job->done.job = job;

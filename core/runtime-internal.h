@@ -1,7 +1,7 @@
 /*
  * runtime-internal.h - the pieces of lejrd's runtime shared by config,
- * loader, registry, api, call and runtime: loaded plugins, registered
- * tools, resources and prompts, and the state of one call.
+ * loader, registry, api, call, runtime and writer: loaded plugins,
+ * registered tools, resources and prompts, and the state of one call.
  */
 #ifndef LEJR_RUNTIME_INTERNAL_H
 #define LEJR_RUNTIME_INTERNAL_H
@@ -20,6 +20,7 @@
 #define LEJR_PAGE_SIZE 50         /* items per tools/list page */
 #define LEJR_COMPLETION_MAX 100   /* values per completion answer */
 #define LEJR_IDEM_KEY_MAX 200     /* longest idempotency key */
+#define LEJR_DB_CACHE_KIB 1024    /* page cache of a worker's connection */
 
 /* JSON-RPC error codes the runtime answers with. */
 #define LEJR_RT_METHOD_NOT_FOUND -32601
@@ -49,6 +50,7 @@ struct lejr_tool_entry {
 	json_t *offered; /* input schema with the core's own arguments */
 	json_t *listed;  /* the whole tools/list item */
 	int disabled;    /* named in disable_tools: never offered */
+	int sync_first;  /* wait for queued activity before reading */
 };
 
 struct lejr_resource_entry {
@@ -86,6 +88,8 @@ struct lejr_plugin {
 	size_t nmigrations;
 };
 
+struct lejr_writer;
+
 struct lejr_runtime {
 	char database[1024];
 	char **disabled;         /* copy of cfg->disabled_tools */
@@ -99,6 +103,8 @@ struct lejr_runtime {
 	pthread_mutex_t lock;    /* dbs and subscriptions */
 	struct lejr_vec dbs;     /* every connection opened */
 	struct lejr_vec subscriptions; /* resource uris (char *) */
+
+	struct lejr_writer *writer; /* every write and activity record */
 };
 
 /* One JSON-RPC request handed to the runtime. */
@@ -124,7 +130,7 @@ struct lejr_call {
 	struct lejr_exchange *ex;
 	struct lejr_plugin *plugin;
 	const struct lejr_tool_entry *tool; /* NULL unless tools/call */
-	sqlite3 *db;
+	sqlite3 *db;     /* the worker's; the writer's for a write tool */
 
 	const struct ledger_grant *grant; /* NULL: no organization */
 	struct ledger_org org;
@@ -240,8 +246,11 @@ void lejr_loader_unload_all(struct lejr_runtime *rt);
 /* ---- runtime.c ---- */
 
 /* The calling thread's connection, opened on first use; NULL after
- * filling err. */
+ * filling err.  Workers only read on it: writes go to rt->writer. */
 sqlite3 *lejr_runtime_db(struct lejr_runtime *rt, struct lejr_error *err);
+
+/* Limit db's page cache to kib KiB (a failure is logged). */
+void lejr_db_cache(sqlite3 *db, int kib);
 
 /* Is tool named in disable_tools? */
 int lejr_runtime_tool_disabled(struct lejr_runtime *rt, const char *tool);

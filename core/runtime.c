@@ -1,7 +1,8 @@
 /*
  * runtime.c - the runtime the transport talks to: start and stop, each
- * worker thread's own database connection, authentication, method
- * dispatch, and the core's own tools (list_organizations, activity).
+ * worker thread's own database connection, the writer thread (writer.c)
+ * that commits every write, authentication, method dispatch, and the
+ * core's own tools (list_organizations, activity).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "log.h"
 #include "runtime-internal.h"
+#include "writer.h"
 
 /* ---- errors ---- */
 
@@ -31,6 +33,17 @@ lejr_req_error(struct lejr_req *req, int code, const char *fmt, ...)
 
 /* ---- connections ---- */
 
+void
+lejr_db_cache(sqlite3 *db, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		lejr_log(LEJR_LOG_ERROR, "database: %s: %s", sql,
+			 sqlite3_errmsg(db));
+}
+
 sqlite3 *
 lejr_runtime_db(struct lejr_runtime *rt, struct lejr_error *err)
 {
@@ -40,6 +53,11 @@ lejr_runtime_db(struct lejr_runtime *rt, struct lejr_error *err)
 		return db;
 	if (ledger_open(rt->database, &db, err) != LEJR_OK)
 		return NULL;
+
+	/* A connection per worker: a small page cache each keeps the
+	 * server's memory flat as workers are added; the operating system
+	 * caches the file for all of them. */
+	lejr_db_cache(db, LEJR_DB_CACHE_KIB);
 
 	pthread_mutex_lock(&rt->lock);
 	if (lejr_vec_push(&rt->dbs, db) != 0) {
@@ -211,6 +229,7 @@ static int
 register_core_tools(struct lejr_runtime *rt)
 {
 	struct lejr_plugin *core = &rt->core;
+	struct lejr_tool_entry *e;
 	size_t n = sizeof(core_tools) / sizeof(core_tools[0]);
 
 	core->name = strdup("core");
@@ -223,7 +242,15 @@ register_core_tools(struct lejr_runtime *rt)
 		if (lejr_registry_add_tool(core, &core_tools[i]) != LEJR_OK)
 			return -1;
 	core->in_init = 0;
-	return lejr_registry_commit(rt, core);
+	if (lejr_registry_commit(rt, core) != 0)
+		return -1;
+
+	/* Records of reads and refusals reach the log a moment later,
+	 * through the writer: the log tool waits for them. */
+	e = lejr_registry_tool(rt, "activity");
+	if (e != NULL)
+		e->sync_first = 1;
+	return 0;
 }
 
 /* ---- start and stop ---- */
@@ -291,6 +318,14 @@ lejr_runtime_new(const struct lejr_config *cfg)
 	}
 
 	lejr_loader_load_all(rt, cfg, db);
+
+	/* After the migrations: the writer's connection sees every table. */
+	rt->writer = lejr_writer_new(rt->database, &err);
+	if (rt->writer == NULL) {
+		lejr_log(LEJR_LOG_ERROR, "database %s: %s", rt->database,
+			 err.msg);
+		goto err;
+	}
 	log_summary(rt);
 	return rt;
 
@@ -304,6 +339,10 @@ lejr_runtime_free(struct lejr_runtime *rt)
 {
 	if (rt == NULL)
 		return;
+
+	/* Queued records are written, and no write tool runs, before the
+	 * plugins go away. */
+	lejr_writer_free(rt->writer);
 
 	/* Entries first: they point into the plugins. */
 	lejr_registry_free(&rt->reg);

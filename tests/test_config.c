@@ -46,7 +46,7 @@ Test(config, defaults)
 	cr_assert_eq(cfg.port, 8080);
 	cr_assert_str_eq(cfg.public_url, "http://127.0.0.1:8080");
 	cr_assert_str_eq(cfg.database, LEJR_LOCALSTATEDIR "/lib/lejr/lejr.db");
-	cr_assert_eq(cfg.workers, 4);
+	cr_assert_eq(cfg.workers, 8);
 	cr_assert_eq(cfg.max_body, 1048576);
 	cr_assert_eq(cfg.session_idle, 1800);
 	cr_assert_eq(cfg.auth_none, 0);
@@ -66,7 +66,7 @@ Test(config, every_key)
 			  "port = 9090\n"
 			  "public_url = https://books.example.com/\n"
 			  "database = /srv/lejr/books.db\n"
-			  "workers = 8\n"
+			  "workers = 12\n"
 			  "max_body = 2048\n"
 			  "session_idle = 60\n"
 			  "allowed_origins = https://claude.ai "
@@ -83,7 +83,7 @@ Test(config, every_key)
 	cr_assert_eq(cfg.port, 9090);
 	cr_assert_str_eq(cfg.public_url, "https://books.example.com");
 	cr_assert_str_eq(cfg.database, "/srv/lejr/books.db");
-	cr_assert_eq(cfg.workers, 8);
+	cr_assert_eq(cfg.workers, 12);
 	cr_assert_eq(cfg.max_body, 2048);
 	cr_assert_eq(cfg.session_idle, 60);
 	cr_assert_eq(cfg.norigins, 2);

@@ -3,6 +3,10 @@
  * real tokens and the good fixture plugin loaded through the loader:
  * organization choice, access, validation, transactions, idempotency,
  * the activity log, and the exchange (progress, log, elicitation).
+ *
+ * Writes are committed by the writer thread before the call returns;
+ * the records of reads and refusals follow with its next batch, so the
+ * tests that look at those wait for it first (settle()).
  */
 #include <pthread.h>
 #include <string.h>
@@ -12,8 +16,9 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "runtime.h"
+#include "runtime-internal.h"
 #include "runtime-fixture.h"
+#include "writer.h"
 
 static struct lejr_config cfg;
 static struct lejr_runtime *rt;
@@ -196,6 +201,13 @@ sql_text(const char *sql)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return text;
+}
+
+/* Wait until the activity of every call made so far is written. */
+static void
+settle(void)
+{
+	cr_assert_eq(lejr_writer_sync(rt->writer), LEJR_OK);
 }
 
 static int64_t
@@ -459,6 +471,9 @@ Test(guard, internal_errors_do_not_leak)
 
 	cr_assert_logged("[error] good: tool good_note failed: SQL logic "
 			 "error near \"SELEKT\"");
+	settle();
+	cr_assert_eq(sql_int("SELECT count(*) FROM activity WHERE outcome = "
+			     "'error'"), 1);
 	cr_assert_null(strstr(sql_text("SELECT group_concat(message) FROM "
 				       "activity"), "SELEKT"));
 }
@@ -555,6 +570,7 @@ Test(guard, every_call_is_recorded)
 	json_decref(call(&single, "good_note", "{\"text\": \"c\", "
 			 "\"fail\": \"internal\"}", NULL));
 	json_decref(call(&single, "good_count", "{}", NULL));
+	settle();
 
 	cr_assert_str_eq(sql_text("SELECT group_concat(outcome, ' ') FROM "
 				  "(SELECT outcome FROM activity ORDER BY "
@@ -797,7 +813,8 @@ worker(void *arg)
 	return (void *)ok;
 }
 
-Test(guard, concurrent_writers_each_on_their_connection)
+/* Workers hand their writes to the one writer thread. */
+Test(guard, concurrent_writers_share_the_writer)
 {
 	pthread_t threads[WORKERS];
 	long total = 0;

@@ -219,13 +219,13 @@ Test(rpc, answer_texts)
 	cr_expect_str_eq(t, "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{}}");
 	free(t);
 
-	t = lejr_rpc_error_text(NULL, -32600, "no", &len);
+	t = lejr_rpc_error_text(NULL, -32600, "no", NULL, &len);
 	cr_expect_str_eq(t, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":"
 			 "{\"code\":-32600,\"message\":\"no\"}}");
 	free(t);
 
 	/* A message that is not UTF-8 still gives a valid answer. */
-	t = lejr_rpc_error_text(sid, -32602, "bad \xff", &len);
+	t = lejr_rpc_error_text(sid, -32602, "bad \xff", NULL, &len);
 	cr_assert_not_null(t);
 	cr_expect(strstr(t, "\"code\":-32602") != NULL);
 	free(t);

@@ -817,11 +817,18 @@ Test(ledger, trial_balance_as_of_dates)
 				  1 + (seed >> 12) % 100000, NULL), LEJR_OK,
 			     "%s", err.msg);
 	}
+	/* accounts first used late must not show earlier */
+	cr_assert_eq(post("2024-04-20", "1400", "4100", 777, NULL), LEJR_OK);
 	cr_assert_eq(ledger_commit(db, &err), LEJR_OK);
 
 	assert_tb_matches(NULL);
 	for (i = 0; i < sizeof(dates) / sizeof(*dates); i++)
 		assert_tb_matches(dates[i]);
+
+	cr_assert_eq(ledger_trial_balance(db, &acme.pub, "2024-04-19", &tb,
+					  &err), LEJR_OK);
+	cr_assert_null(tb_account(tb, "4100"));
+	json_decref(tb);
 
 	cr_assert_eq(ledger_trial_balance(db, &acme.pub, "2024-02-30", &tb,
 					  &err), LEJR_EINVAL);

@@ -316,7 +316,7 @@ Test(currency, exponents)
 Test(currency, unknown_codes)
 {
 	cr_assert_eq(lejr_currency_exponent("eur"), -1);
-	cr_assert_eq(lejr_currency_exponent("XXX"), -1);
+	cr_assert_eq(lejr_currency_exponent("XTS"), -1);
 	cr_assert_eq(lejr_currency_exponent("XAU"), -1);
 	cr_assert_eq(lejr_currency_exponent("HRK"), -1);
 	cr_assert_eq(lejr_currency_exponent("EU"), -1);

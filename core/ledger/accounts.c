@@ -70,7 +70,7 @@ ledger_account_get(sqlite3 *db, const struct lejr_org *org,
 		rc = ledger_db_error(db, "loading an account", err);
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -87,8 +87,8 @@ ledger_account_list(sqlite3 *db, const struct lejr_org *org,
 	rc = ledger_prepare(db, "SELECT a.code, a.name, a.type, p.code, "
 			    "a.archived_at IS NOT NULL FROM accounts a "
 			    "LEFT JOIN accounts p ON p.id = a.parent_id "
-			    "WHERE a.org_id = ?1 AND (?2 OR a.archived_at IS NULL) "
-			    "ORDER BY a.code", &st, err);
+			    "WHERE a.org_id = ?1 AND (?2 OR "
+			    "a.archived_at IS NULL) ORDER BY a.code", &st, err);
 	if (rc != LEJR_OK)
 		return rc;
 
@@ -117,7 +117,7 @@ ledger_account_list(sqlite3 *db, const struct lejr_org *org,
 		rc = LEJR_OK;
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -217,7 +217,7 @@ ledger_account_create(sqlite3 *db, const struct lejr_org *org,
 				    "account %s already exists", spec->code);
 	else
 		rc = ledger_db_error(db, "creating an account", err);
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 
 	if (rc == LEJR_OK && out != NULL)
 		rc = ledger_account_get(db, org, spec->code, out, err);
@@ -241,7 +241,7 @@ live_children(sqlite3 *db, int64_t id, int *n, struct lejr_error *err)
 	else
 		rc = ledger_db_error(db, "counting sub-accounts", err);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -276,6 +276,6 @@ ledger_account_archive(sqlite3 *db, const struct lejr_org *org,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = ledger_db_error(db, "archiving an account", err);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }

@@ -84,7 +84,7 @@ ledger_activity_add(sqlite3 *db, const struct ledger_activity *rec,
 		rc = ledger_db_error(db, "writing the activity log", err);
 
 out:
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	free(entries);
 	return rc;
 }
@@ -220,7 +220,7 @@ ledger_activity_list(sqlite3 *db, int64_t org, const char *tool,
 		return rc;
 
 	compose_sql(tool, from, to, after, &q);
-	rc = ledger_prepare(db, q.text, &st, err);
+	rc = ledger_prepare_once(db, q.text, &st, err);
 	if (rc != LEJR_OK)
 		return rc;
 
@@ -239,6 +239,6 @@ ledger_activity_list(sqlite3 *db, int64_t org, const char *tool,
 	}
 
 	json_decref(page);
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }

@@ -2,13 +2,19 @@
  * balance.c - trial balance and account balances from the totals that
  * the triggers on lines keep.
  *
- * A balance as of a date is the per-month totals of the months before
- * the date's month plus the lines of its month up to the date: a few
- * rows per account, and one month of lines, whatever the ledger's size.
- * All-time balances (or any date on or after the last posting) come
- * straight from the per-account totals.
+ * All-time balances (or as of any date on or after the last posting)
+ * come straight from the per-account totals.  As of a date D in month
+ * M, a balance is either
+ *
+ *     before: the months before M, plus the days of M up to D, or
+ *     after:  all time, less the months after M and the days of M
+ *             after D;
+ *
+ * each reads at most one row per account and month or day, whatever
+ * the number of postings.  The side with fewer months is taken.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -19,57 +25,93 @@ static const char tb_all_sql[] =
 	" FROM account_totals t JOIN accounts a ON a.id = t.account_id"
 	" WHERE t.org_id = ?1 ORDER BY a.code";
 
-static const char tb_dated_sql[] =
+/* ?2 the month "YYYY-MM", ?3 its first day, ?4 the date, ?5 the
+ * month's last possible day ("YYYY-MM-31" bounds any month). */
+static const char tb_before_sql[] =
 	"SELECT a.code, a.name, a.type, sum(b.net) FROM ("
 	" SELECT account_id, debit - credit AS net FROM account_month_totals"
 	"  WHERE org_id = ?1 AND month < ?2"
 	" UNION ALL"
-	" SELECT account_id, amount FROM lines"
-	"  WHERE org_id = ?1 AND date >= ?3 AND date <= ?4"
+	" SELECT account_id, debit - credit FROM account_day_totals"
+	"  WHERE org_id = ?1 AND day >= ?3 AND day <= ?4"
 	") b JOIN accounts a ON a.id = b.account_id"
 	" GROUP BY b.account_id ORDER BY a.code";
 
-/* Does date fall on or after the org's last posting (or is it NULL)? */
+/* Accounts whose every line falls after the date drop out: their line
+ * count after it equals their total. */
+static const char tb_after_sql[] =
+	"SELECT a.code, a.name, a.type,"
+	" t.debit - t.credit - coalesce(x.net, 0)"
+	" FROM account_totals t JOIN accounts a ON a.id = t.account_id"
+	" LEFT JOIN (SELECT account_id, sum(net) AS net, sum(n) AS n FROM ("
+	"  SELECT account_id, debit - credit AS net, nlines AS n"
+	"   FROM account_month_totals WHERE org_id = ?1 AND month > ?2"
+	"  UNION ALL"
+	"  SELECT account_id, debit - credit, nlines FROM account_day_totals"
+	"   WHERE org_id = ?1 AND day > ?4 AND day <= ?5"
+	" ) GROUP BY account_id) x ON x.account_id = t.account_id"
+	" WHERE t.org_id = ?1 AND t.nlines > coalesce(x.n, 0)"
+	" ORDER BY a.code";
+
+/* Months since year 0 of a "YYYY-MM..." text. */
 static int
-covers_all(sqlite3 *db, int64_t org, const char *date, int *all,
-	   struct lejr_error *err)
+month_index(const char *date)
+{
+	return atoi(date) * 12 + atoi(date + 5);
+}
+
+/* The statement answering a trial balance as of date. */
+static int
+tb_choose(sqlite3 *db, int64_t org, const char *date, const char **sql,
+	  struct lejr_error *err)
 {
 	sqlite3_stmt *st;
-	const char *last;
-	int rc;
+	const char *first, *last;
+	int rc, m;
 
-	*all = 1;
+	*sql = tb_all_sql;
 	if (date == NULL)
 		return LEJR_OK;
 
-	rc = ledger_prepare(db, "SELECT max(date) FROM entries "
-			    "WHERE org_id = ?", &st, err);
+	/* two subqueries, so that each one reads a single index entry */
+	rc = ledger_prepare(db, "SELECT (SELECT min(date) FROM entries "
+			    "WHERE org_id = ?1), (SELECT max(date) FROM "
+			    "entries WHERE org_id = ?1)", &st, err);
 	if (rc != LEJR_OK)
 		return rc;
 
 	sqlite3_bind_int64(st, 1, org);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		last = (const char *)sqlite3_column_text(st, 0);
-		*all = last == NULL || strcmp(date, last) >= 0;
-	} else {
-		rc = ledger_db_error(db, "finding the last posting", err);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = ledger_db_error(db, "finding the ledger's dates", err);
+		goto out;
 	}
 
-	sqlite3_finalize(st);
+	first = (const char *)sqlite3_column_text(st, 0);
+	last = (const char *)sqlite3_column_text(st, 1);
+	if (first == NULL || last == NULL || strcmp(date, last) >= 0)
+		goto out;
+
+	m = month_index(date);
+	*sql = m - month_index(first) <= month_index(last) - m ?
+	       tb_before_sql : tb_after_sql;
+out:
+	ledger_finalize(db, st);
 	return rc;
 }
 
-/* Bind the month boundaries of date to ?2 (month), ?3, ?4. */
+/* Bind the month of date: ?2 month, ?3 first day, ?4 date, ?5 bound. */
 static void
 bind_month(sqlite3_stmt *st, const char *date)
 {
-	char month[8], first[11];
+	char month[8], first[11], bound[11];
 
 	snprintf(month, sizeof(month), "%.7s", date);
 	snprintf(first, sizeof(first), "%.7s-01", date);
+	snprintf(bound, sizeof(bound), "%.7s-31", date);
 	ledger_bind_text(st, 2, month);
 	ledger_bind_text(st, 3, first);
 	ledger_bind_text(st, 4, date);
+	ledger_bind_text(st, 5, bound);
 }
 
 static void
@@ -160,8 +202,9 @@ ledger_trial_balance(sqlite3 *db, const struct lejr_org *org,
 		     const char *date, json_t **out, struct lejr_error *err)
 {
 	sqlite3_stmt *st = NULL;
+	const char *sql;
 	json_t *tb = NULL;
-	int rc, all;
+	int rc;
 
 	*out = NULL;
 	if (date != NULL && !lejr_date_valid(date))
@@ -169,15 +212,14 @@ ledger_trial_balance(sqlite3 *db, const struct lejr_org *org,
 				      "date \"%.16s\" is not a valid calendar "
 				      "date (YYYY-MM-DD)", date);
 
-	rc = covers_all(db, org->id, date, &all, err);
+	rc = tb_choose(db, org->id, date, &sql, err);
 	if (rc == LEJR_OK)
-		rc = ledger_prepare(db, all ? tb_all_sql : tb_dated_sql, &st,
-				    err);
+		rc = ledger_prepare(db, sql, &st, err);
 	if (rc != LEJR_OK)
 		return rc;
 
 	sqlite3_bind_int64(st, 1, org->id);
-	if (!all)
+	if (sql != tb_all_sql)
 		bind_month(st, date);
 
 	tb = json_object();
@@ -192,19 +234,20 @@ ledger_trial_balance(sqlite3 *db, const struct lejr_org *org,
 	}
 
 	json_decref(tb);
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
 static const char balance_all_sql[] =
 	"SELECT coalesce(sum(debit - credit), 0) FROM account_totals"
-	" WHERE account_id = ?5";
+	" WHERE org_id = ?1 AND account_id = ?6";
 
 static const char balance_dated_sql[] =
 	"SELECT coalesce((SELECT sum(debit - credit) FROM account_month_totals"
-	"  WHERE account_id = ?5 AND month < ?2), 0)"
-	" + coalesce((SELECT sum(amount) FROM lines WHERE org_id = ?1"
-	"  AND account_id = ?5 AND date >= ?3 AND date <= ?4), 0)";
+	"  WHERE account_id = ?6 AND month < ?2), 0)"
+	" + coalesce((SELECT sum(debit - credit) FROM account_day_totals"
+	"  WHERE org_id = ?1 AND day >= ?3 AND day <= ?4"
+	"  AND account_id = ?6), 0)";
 
 int
 ledger_account_balance(sqlite3 *db, const struct lejr_org *org,
@@ -229,7 +272,7 @@ ledger_account_balance(sqlite3 *db, const struct lejr_org *org,
 		return rc;
 
 	sqlite3_bind_int64(st, 1, org->id);
-	sqlite3_bind_int64(st, 5, acct.id);
+	sqlite3_bind_int64(st, 6, acct.id);
 	if (date != NULL)
 		bind_month(st, date);
 
@@ -239,6 +282,6 @@ ledger_account_balance(sqlite3 *db, const struct lejr_org *org,
 	else
 		rc = ledger_db_error(db, "computing a balance", err);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }

@@ -89,6 +89,6 @@ ledger_chart_seed(sqlite3 *db, int64_t org, struct lejr_error *err)
 		}
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }

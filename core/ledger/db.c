@@ -43,7 +43,7 @@ migration_max(sqlite3 *db, const char *owner, int *max,
 		rc = ledger_db_error(db, "reading applied migrations", err);
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -65,7 +65,7 @@ migration_record(sqlite3 *db, const char *owner, int version,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = ledger_db_error(db, "recording a migration", err);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -140,7 +140,7 @@ pragma(sqlite3 *db, const char *sql, const char *want,
 	const char *got;
 	int rc;
 
-	rc = ledger_prepare(db, sql, &st, err);
+	rc = ledger_prepare_once(db, sql, &st, err);
 	if (rc != LEJR_OK)
 		return rc;
 
@@ -161,7 +161,7 @@ pragma(sqlite3 *db, const char *sql, const char *want,
 				    got != NULL ? got : "nothing", want);
 
 out:
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -172,6 +172,7 @@ configure(sqlite3 *db, const char *path, struct lejr_error *err)
 
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	ledger_stmt_cache_init(db);
 
 	/* An in-memory database cannot use WAL; only tests open one. */
 	rc = pragma(db, "PRAGMA journal_mode = WAL",
@@ -229,6 +230,7 @@ ledger_open(const char *path, sqlite3 **db, struct lejr_error *err)
 	return LEJR_OK;
 
 fail:
+	ledger_stmt_cache_drop(conn);
 	sqlite3_close(conn);
 	return rc;
 }
@@ -238,6 +240,7 @@ ledger_close(sqlite3 *db)
 {
 	if (db == NULL)
 		return;
+	ledger_stmt_cache_drop(db);
 	if (sqlite3_close(db) != SQLITE_OK)
 		lejr_log(LEJR_LOG_ERROR, "database: closing: %s",
 			 sqlite3_errmsg(db));

@@ -155,7 +155,7 @@ check_lock(sqlite3 *db, const struct lejr_org *org, const char *date,
 				    "later date", lock, date);
 
 out:
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -227,7 +227,7 @@ insert_lines(sqlite3 *db, const struct lejr_org *org, int64_t entry,
 			rc = ledger_db_error(db, "writing a journal line", err);
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -262,7 +262,7 @@ insert_entry(sqlite3 *db, const struct lejr_org *org, int64_t user,
 				    e->reverses);
 	else
 		rc = ledger_db_error(db, "writing a journal entry", err);
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 
 	if (rc == LEJR_OK)
 		rc = insert_lines(db, org, *id, e, err);
@@ -351,7 +351,7 @@ load_original(sqlite3 *db, const struct lejr_org *org, int64_t id,
 		rc = ledger_db_error(db, "loading an entry", err);
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -411,7 +411,7 @@ negated_lines(sqlite3 *db, int64_t id, struct post_line **out, size_t *n,
 	lines = NULL;
 
 out:
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	free(lines);
 	return rc;
 }

@@ -30,8 +30,9 @@ reader_open(struct entry_reader *r, sqlite3 *db, const struct lejr_org *org,
 
 	rc = ledger_prepare(db, "SELECT e.id, e.date, e.memo, e.reference, "
 			    "e.reverses_id, (SELECT r.id FROM entries r WHERE "
-			    "r.reverses_id = e.id), e.created_at FROM entries e "
-			    "WHERE e.org_id = ? AND e.id = ?", &r->head, err);
+			    "r.reverses_id = e.id), e.created_at "
+			    "FROM entries e WHERE e.org_id = ? AND e.id = ?",
+			    &r->head, err);
 	if (rc != LEJR_OK)
 		return rc;
 
@@ -44,8 +45,8 @@ reader_open(struct entry_reader *r, sqlite3 *db, const struct lejr_org *org,
 static void
 reader_close(struct entry_reader *r)
 {
-	sqlite3_finalize(r->head);
-	sqlite3_finalize(r->lines);
+	ledger_finalize(r->db, r->head);
+	ledger_finalize(r->db, r->lines);
 }
 
 static json_t *
@@ -388,7 +389,7 @@ ledger_entry_list(sqlite3 *db, const struct lejr_org *org,
 	if (sql.overflow)
 		return lejr_error_set(err, LEJR_EINTERNAL, "query too long");
 
-	rc = ledger_prepare(db, sql.text, &st, err);
+	rc = ledger_prepare_once(db, sql.text, &st, err);
 	if (rc == LEJR_OK)
 		rc = reader_open(&r, db, org, err);
 	if (rc != LEJR_OK)
@@ -408,6 +409,6 @@ ledger_entry_list(sqlite3 *db, const struct lejr_org *org,
 out:
 	json_decref(page);
 	reader_close(&r);
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }

@@ -83,7 +83,7 @@ ledger_idem_find(sqlite3 *db, int64_t org, const char *key,
 			     : lejr_error_set(err, LEJR_EINTERNAL,
 					      "a remembered result is damaged");
 out:
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -126,7 +126,7 @@ ledger_idem_store(sqlite3 *db, int64_t org, const char *key,
 		rc = ledger_db_error(db, "remembering a result", err);
 
 out:
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	free(text);
 	return rc;
 }

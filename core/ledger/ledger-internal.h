@@ -68,7 +68,9 @@ int lejr_money_format(int64_t minor, int exponent, char *buf, size_t len);
  * synchronous=FULL, busy timeout of 5 s, and the core's migrations run.
  * One connection per thread. */
 int ledger_open(const char *path, sqlite3 **db, struct lejr_error *err);
-void ledger_close(sqlite3 *db); /* NULL is fine */
+/* Close a connection from ledger_open, with the prepared statements the
+ * ledger keeps on it (use it, not sqlite3_close).  NULL is fine. */
+void ledger_close(sqlite3 *db);
 
 /* Run migration version of owner ("core" or a plugin name) unless it
  * already ran, in its own transaction (none may be open).  Versions of

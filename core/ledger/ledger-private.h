@@ -20,9 +20,27 @@
  * would mislead: busy is reported as internal, with its own words). */
 int ledger_db_error(sqlite3 *db, const char *what, struct lejr_error *err);
 
-/* sqlite3_prepare_v2 that reports failure through ledger_db_error. */
+/*
+ * A statement for sql, which must be static text (a string literal):
+ * prepared once per connection and kept, keyed by the text's address.
+ * Give it back with ledger_finalize().  Failure is reported through
+ * ledger_db_error.
+ */
 int ledger_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 		   struct lejr_error *err);
+
+/* The same for SQL composed at run time: prepared for this use only. */
+int ledger_prepare_once(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+			struct lejr_error *err);
+
+/* Reset a kept statement for its next use, or finalize another one.
+ * NULL is fine. */
+void ledger_finalize(sqlite3 *db, sqlite3_stmt *st);
+
+/* Start keeping statements for db (ledger_open), or finalize those
+ * kept and stop (ledger_close, before closing it). */
+void ledger_stmt_cache_init(sqlite3 *db);
+void ledger_stmt_cache_drop(sqlite3 *db);
 
 /* Bind text, or NULL when s is NULL. */
 int ledger_bind_text(sqlite3_stmt *st, int idx, const char *s);

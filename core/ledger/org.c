@@ -114,7 +114,7 @@ ledger_org_create(sqlite3 *db, const char *slug, const char *name,
 		rc = ledger_db_error(db, "creating an organization", err);
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -169,7 +169,7 @@ org_query(sqlite3 *db, const char *sql, int64_t id, const char *slug,
 		rc = ledger_db_error(db, "loading an organization", err);
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -218,7 +218,7 @@ ledger_org_set_lock_date(sqlite3 *db, int64_t org, const char *date,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = ledger_db_error(db, "setting the lock date", err);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -256,7 +256,7 @@ ledger_org_list(sqlite3 *db, json_t **out, struct lejr_error *err)
 		rc = LEJR_OK;
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -297,7 +297,8 @@ password_hash(const char *password, char *encoded, size_t len,
 				   n, salt, sizeof(salt), PW_HASH_LEN, encoded,
 				   len);
 	if (rc != ARGON2_OK) {
-		lejr_log(LEJR_LOG_ERROR, "argon2: %s", argon2_error_message(rc));
+		lejr_log(LEJR_LOG_ERROR, "argon2: %s",
+			 argon2_error_message(rc));
 		return lejr_error_set(err, LEJR_EINTERNAL,
 				      "cannot hash the password");
 	}
@@ -351,7 +352,7 @@ ledger_user_create(sqlite3 *db, const char *email, const char *name,
 		rc = ledger_db_error(db, "creating a user", err);
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -382,7 +383,7 @@ ledger_user_find(sqlite3 *db, const char *email, int64_t *id,
 		rc = ledger_db_error(db, "looking up a user", err);
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -413,7 +414,7 @@ ledger_user_set_password(sqlite3 *db, int64_t user, const char *password,
 		rc = lejr_error_set(err, LEJR_ENOTFOUND,
 				    "user %" PRId64 " does not exist", user);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -461,7 +462,7 @@ ledger_user_verify_password(sqlite3 *db, const char *email,
 		: lejr_error_set(err, LEJR_EDENIED, "wrong email or password");
 
 out:
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -509,7 +510,7 @@ ledger_user_list(sqlite3 *db, json_t **out, struct lejr_error *err)
 		rc = LEJR_OK;
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -541,7 +542,7 @@ ledger_member_role(sqlite3 *db, int64_t org, int64_t user,
 		rc = ledger_db_error(db, "reading a membership", err);
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -563,7 +564,7 @@ owner_count(sqlite3 *db, int64_t org, int *n, struct lejr_error *err)
 	else
 		rc = ledger_db_error(db, "counting owners", err);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -587,7 +588,7 @@ user_exists(sqlite3 *db, int64_t user, struct lejr_error *err)
 	else
 		rc = ledger_db_error(db, "looking up a user", err);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -635,6 +636,6 @@ ledger_member_set(sqlite3 *db, int64_t org, int64_t user,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = ledger_db_error(db, "setting a membership", err);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }

@@ -93,7 +93,6 @@ static const char core_v1[] =
 	"  AND amount <> 0),"
 	" memo TEXT);"
 	"CREATE INDEX lines_entry ON lines(entry_id);"
-	"CREATE INDEX lines_org_date ON lines(org_id, date, account_id, amount);"
 	"CREATE INDEX lines_org_account ON lines(org_id, account_id, date,"
 	" entry_id, amount);"
 
@@ -122,7 +121,8 @@ static const char core_v1[] =
 	"   AND a.archived_at IS NULL);"
 	" END;"
 
-	/* derived totals: per account, and per account and month */
+	/* derived totals: per account, per account and month, per account
+	 * and day; balances as of any date are a few of these rows */
 	"CREATE TABLE account_totals ("
 	" account_id INTEGER PRIMARY KEY REFERENCES accounts(id),"
 	" org_id INTEGER NOT NULL,"
@@ -143,6 +143,15 @@ static const char core_v1[] =
 	"CREATE INDEX account_month_totals_account"
 	" ON account_month_totals(account_id, month);"
 
+	"CREATE TABLE account_day_totals ("
+	" org_id INTEGER NOT NULL,"
+	" day TEXT NOT NULL,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" debit INTEGER NOT NULL CHECK (typeof(debit) = 'integer'),"
+	" credit INTEGER NOT NULL CHECK (typeof(credit) = 'integer'),"
+	" nlines INTEGER NOT NULL,"
+	" PRIMARY KEY (org_id, day, account_id)) WITHOUT ROWID;"
+
 	/* an integer sum that overflows turns real in SQLite: the CHECKs
 	 * above then abort the insert instead of losing a cent */
 	"CREATE TRIGGER lines_totals AFTER INSERT ON lines BEGIN"
@@ -160,6 +169,14 @@ static const char core_v1[] =
 	"  VALUES (NEW.org_id, substr(NEW.date, 1, 7), NEW.account_id,"
 	"   max(NEW.amount, 0), max(-NEW.amount, 0), 1)"
 	"  ON CONFLICT (org_id, month, account_id) DO UPDATE SET"
+	"   debit = debit + excluded.debit,"
+	"   credit = credit + excluded.credit,"
+	"   nlines = nlines + 1;"
+	" INSERT INTO account_day_totals"
+	"  (org_id, day, account_id, debit, credit, nlines)"
+	"  VALUES (NEW.org_id, NEW.date, NEW.account_id,"
+	"   max(NEW.amount, 0), max(-NEW.amount, 0), 1)"
+	"  ON CONFLICT (org_id, day, account_id) DO UPDATE SET"
 	"   debit = debit + excluded.debit,"
 	"   credit = credit + excluded.credit,"
 	"   nlines = nlines + 1;"

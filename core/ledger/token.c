@@ -24,6 +24,7 @@ static int
 check_orgs(sqlite3 *db, int64_t user, const int64_t *orgs, size_t norgs,
 	   struct lejr_error *err)
 {
+	struct ledger_org org;
 	enum lejr_role role;
 	size_t i;
 	int rc;
@@ -34,16 +35,15 @@ check_orgs(sqlite3 *db, int64_t user, const int64_t *orgs, size_t norgs,
 				      "organization");
 
 	for (i = 0; i < norgs; i++) {
-		rc = ledger_org_exists(db, orgs[i], err);
+		rc = ledger_org_load(db, orgs[i], &org, err);
 		if (rc != LEJR_OK)
 			return rc;
 		rc = ledger_member_role(db, orgs[i], user, &role, err);
 		if (rc == LEJR_ENOTFOUND)
 			return lejr_error_set(err, LEJR_EINVAL,
 					      "the user is not a member of "
-					      "organization %" PRId64
-					      "; add a membership first",
-					      orgs[i]);
+					      "organization \"%s\"; add a "
+					      "membership first", org.slug);
 		if (rc != LEJR_OK)
 			return rc;
 	}
@@ -115,7 +115,7 @@ insert_token_orgs(sqlite3 *db, int64_t id, const int64_t *orgs,
 			rc = ledger_db_error(db, "granting a token", err);
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -160,11 +160,11 @@ ledger_token_create(sqlite3 *db, int64_t user, const int64_t *orgs,
 	if (rc != LEJR_OK)
 		goto fail;
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return LEJR_OK;
 
 fail:
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	OPENSSL_cleanse(token, LEJR_TOKEN_MAX + 1);
 	return rc;
 }
@@ -211,7 +211,7 @@ load_grants(sqlite3 *db, struct ledger_principal *p, struct lejr_error *err)
 	rc = rc == SQLITE_DONE ? LEJR_OK
 			       : ledger_db_error(db, "loading grants", err);
 out:
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -271,7 +271,7 @@ ledger_token_auth(sqlite3 *db, const char *token,
 		ledger_principal_free(out);
 
 out:
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -305,7 +305,7 @@ ledger_token_touch(sqlite3 *db, int64_t token_id, struct lejr_error *err)
 				    "token %" PRId64 " does not exist",
 				    token_id);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -367,7 +367,7 @@ ledger_token_list(sqlite3 *db, int64_t user, json_t **out,
 		rc = LEJR_OK;
 	}
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -389,7 +389,7 @@ token_exists(sqlite3 *db, int64_t id, struct lejr_error *err)
 	else
 		rc = ledger_db_error(db, "looking up a token", err);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 
@@ -408,7 +408,7 @@ ledger_token_revoke(sqlite3 *db, int64_t id, struct lejr_error *err)
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = ledger_db_error(db, "revoking a token", err);
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	if (rc != LEJR_OK || sqlite3_changes(db) > 0)
 		return rc;
 

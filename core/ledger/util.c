@@ -44,17 +44,6 @@ ledger_db_error(sqlite3 *db, const char *what, struct lejr_error *err)
 }
 
 int
-ledger_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
-	       struct lejr_error *err)
-{
-	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
-		*st = NULL;
-		return ledger_db_error(db, "preparing a statement", err);
-	}
-	return LEJR_OK;
-}
-
-int
 ledger_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {
 	if (s == NULL)
@@ -105,7 +94,8 @@ ledger_b64url_encode(const unsigned char *in, size_t len, char *out,
 		return 0;
 
 	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
 		out[n++] = b64url_alphabet[v >> 18 & 63];
 		out[n++] = b64url_alphabet[v >> 12 & 63];
 		out[n++] = b64url_alphabet[v >> 6 & 63];
@@ -245,8 +235,9 @@ ledger_cursor_decode(const char *cursor, char kind, char *text,
 		goto bad;
 	plain[n] = '\0';
 
-	if (strlen((char *)plain) != (size_t)n || plain[0] != (unsigned char)kind
-	    || plain[1] != '1' || plain[2] != '|')
+	if (strlen((char *)plain) != (size_t)n ||
+	    plain[0] != (unsigned char)kind || plain[1] != '1' ||
+	    plain[2] != '|')
 		goto bad;
 
 	bar = strrchr((char *)plain + 3, '|');
@@ -297,7 +288,7 @@ ledger_org_exists(sqlite3 *db, int64_t org, struct lejr_error *err)
 	else
 		rc = ledger_db_error(db, "looking up an organization", err);
 
-	sqlite3_finalize(st);
+	ledger_finalize(db, st);
 	return rc;
 }
 

@@ -227,7 +227,10 @@ struct lejr_api {
 	 * client answers.  On LEJR_OK *action is "accept", "decline" or
 	 * "cancel" (static string) and *content the answered object (new
 	 * reference, NULL unless accepted).  LEJR_ENOTSUP when the client
-	 * did not declare the capability or cannot receive requests. */
+	 * did not declare the capability or cannot receive requests, and
+	 * always in a write tool: writes run in a transaction shared with
+	 * other calls, which must not wait for a person (ask from a read
+	 * tool, then call the write tool). */
 	int (*elicit)(struct lejr_call *call, const char *message,
 		      json_t *schema, const char **action, json_t **content);
 
@@ -276,7 +279,8 @@ struct lejr_api {
 	int (*entry_get)(struct lejr_call *call, int64_t id, json_t **out);
 
 	/* Entries matching filter, oldest first, as a JSON object
-	 * {"entries": [...], "next_cursor": "..."} (new reference). */
+	 * {"entries": [...], "next_cursor": "..."} (new reference);
+	 * next_cursor is absent on the last page. */
 	int (*entry_list)(struct lejr_call *call,
 			  const struct lejr_entry_filter *filter,
 			  json_t **out);
@@ -314,7 +318,9 @@ struct lejr_api {
 
 	/* Send any server-to-client request (e.g. "sampling/createMessage")
 	 * and wait for its answer, as elicit() does.  params borrowed; on
-	 * LEJR_OK *result is the answer's result (new reference). */
+	 * LEJR_OK *result is the answer's result (new reference), on
+	 * failure *result is NULL.  LEJR_ENOTSUP in a write tool, as for
+	 * elicit(). */
 	int (*client_request)(struct lejr_call *call, const char *method,
 			      json_t *params, json_t **result);
 

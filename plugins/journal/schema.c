@@ -8,8 +8,6 @@
  * keyword, so only those keywords appear here.  Patterns are POSIX
  * extended regular expressions, unanchored unless written with ^ and $.
  */
-#include <stdlib.h>
-
 #include "journal.h"
 
 /* Matches LEJR_CODE_MAX and the ledger's own rule for codes. */

@@ -1,0 +1,492 @@
+/*
+ * writer.c - the writer thread: one connection, one queue, group commit.
+ *
+ * Why: with synchronous=FULL every COMMIT waits for the disk (fsync), and
+ * SQLite lets one connection write at a time.  Worker threads that each
+ * commit their own write queue up on the database lock and pay one fsync
+ * per call, so throughput is capped by the disk's fsync rate.  Here the
+ * writes of many calls share one transaction and one fsync.
+ *
+ * What is durable when: a job's caller is woken only after the COMMIT of
+ * its batch returned, so an acknowledged write is on disk.  When the
+ * COMMIT fails, the whole batch is rolled back and every job in it is
+ * answered LEJR_EINTERNAL: nothing un-durable is acknowledged.  Activity
+ * records ride along in the same transactions; a record is durable once
+ * the batch after its call commits (lejr_writer_sync waits for that), and
+ * lejr_writer_free writes what is queued before it stops.
+ *
+ * The queue is first-in first-out, jobs and records alike, so the log
+ * keeps the order in which calls ended, and jobs see the changes of the
+ * jobs queued before them (an idempotency key stored by the first of two
+ * identical calls is found by the second, in the same batch or not).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "runtime-internal.h"
+#include "writer.h"
+
+struct lejr_writer {
+	sqlite3 *db;
+	pthread_t thread;
+
+	pthread_mutex_t lock;  /* everything below */
+	pthread_cond_t work;   /* the writer waits for work */
+	pthread_cond_t done;   /* callers wait for their batch */
+	pthread_cond_t room;   /* record producers wait for room */
+	struct lejr_writer_job *head;
+	struct lejr_writer_job *tail;
+	size_t npending;       /* jobs and records queued */
+	size_t njobs;          /* jobs among them (callers waiting) */
+	size_t nrecords;       /* records among them */
+	int stop;
+	struct lejr_writer_stats stats;
+};
+
+/* An activity record waiting for the writer: the job, then the record,
+ * then its entries and strings in the same allocation. */
+struct record {
+	struct lejr_writer_job job;
+	struct ledger_activity rec;
+};
+
+/* ---- running a batch (writer thread, no lock held) ---- */
+
+static int
+exec(sqlite3 *db, const char *sql)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return LEJR_OK;
+	lejr_log(LEJR_LOG_ERROR, "database: %s: %s", sql,
+		 sqlite3_errmsg(db));
+	return LEJR_EINTERNAL;
+}
+
+/* Write a record and count its token's use.  A failure is logged and
+ * does not affect the batch. */
+static int
+record_run(struct lejr_writer_job *job, sqlite3 *db)
+{
+	struct record *r = (struct record *)job;
+	struct lejr_error err = { 0 };
+	int rc;
+
+	rc = ledger_activity_add(db, &r->rec, &err);
+	if (rc == LEJR_OK && r->rec.token_id > 0)
+		rc = ledger_token_touch(db, r->rec.token_id, &err);
+	if (rc != LEJR_OK)
+		lejr_log(LEJR_LOG_ERROR, "activity of %s not recorded: %s",
+			 r->rec.tool, err.msg);
+	return rc;
+}
+
+/*
+ * Run one job of the batch under its own savepoint.  Returns LEJR_OK
+ * unless the batch's transaction is broken (then nothing more may run in
+ * it).
+ */
+static int
+run_one(struct lejr_writer *w, struct lejr_writer_job *job)
+{
+	/* After an I/O error or a full disk SQLite may have rolled the
+	 * whole transaction back: what ran next would commit on its own. */
+	if (sqlite3_get_autocommit(w->db)) {
+		lejr_log(LEJR_LOG_ERROR, "database: the write transaction "
+			 "was rolled back under the writer");
+		return LEJR_EINTERNAL;
+	}
+
+	if (job->run == NULL) {
+		job->status = LEJR_OK;
+		return LEJR_OK;
+	}
+	if (job->detached) {
+		job->status = job->run(job, w->db);
+		return LEJR_OK;
+	}
+
+	if (exec(w->db, "SAVEPOINT lejr_job") != LEJR_OK)
+		return LEJR_EINTERNAL;
+	job->status = job->run(job, w->db);
+	if (job->status != LEJR_OK &&
+	    exec(w->db, "ROLLBACK TO lejr_job") != LEJR_OK)
+		return LEJR_EINTERNAL;
+	return exec(w->db, "RELEASE lejr_job");
+}
+
+/* One transaction for the whole batch: LEJR_OK once it is committed. */
+static int
+run_batch(struct lejr_writer *w, struct lejr_writer_job *batch)
+{
+	struct lejr_error err = { 0 };
+	struct lejr_writer_job *job;
+	int rc;
+
+	rc = ledger_begin(w->db, 1, &err);
+	for (job = batch; job != NULL && rc == LEJR_OK; job = job->next)
+		rc = run_one(w, job);
+	if (rc == LEJR_OK)
+		rc = ledger_commit(w->db, &err);
+	if (rc == LEJR_OK)
+		return LEJR_OK;
+
+	ledger_rollback(w->db);
+	lejr_log(LEJR_LOG_ERROR, "database: a batch of writes could not be "
+		 "committed, every call in it fails: %s",
+		 err.msg[0] != '\0' ? err.msg : "transaction lost");
+	return LEJR_EINTERNAL;
+}
+
+/* ---- the queue ---- */
+
+/* Append job (lock held).  The writer is woken when it idles, when a
+ * caller waits, or when a batch of records is full; a lingering writer
+ * collects the other records when its wait ends. */
+static void
+enqueue(struct lejr_writer *w, struct lejr_writer_job *job)
+{
+	int idle = w->head == NULL;
+
+	job->next = NULL;
+	if (w->tail != NULL)
+		w->tail->next = job;
+	else
+		w->head = job;
+	w->tail = job;
+	w->npending++;
+	if (job->detached)
+		w->nrecords++;
+	else
+		w->njobs++;
+
+	if (idle || !job->detached || w->nrecords >= LEJR_WRITER_BATCH_MAX)
+		pthread_cond_signal(&w->work);
+}
+
+/* Are there only records, too few for a full batch (lock held)? */
+static int
+records_alone(struct lejr_writer *w)
+{
+	return w->njobs == 0 && !w->stop &&
+	       w->nrecords < LEJR_WRITER_BATCH_MAX;
+}
+
+/* Let records alone wait LEJR_WRITER_LINGER_MS for more (lock held). */
+static void
+linger(struct lejr_writer *w)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += LEJR_WRITER_LINGER_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+
+	while (records_alone(w))
+		if (pthread_cond_timedwait(&w->work, &w->lock, &until) ==
+		    ETIMEDOUT)
+			break;
+}
+
+/* Wait for work and take up to LEJR_WRITER_BATCH_MAX items off the
+ * queue.  NULL once stopping with nothing left. */
+static struct lejr_writer_job *
+take_batch(struct lejr_writer *w)
+{
+	struct lejr_writer_job *batch, *last = NULL, *job;
+	size_t n = 0;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->head == NULL && !w->stop)
+		pthread_cond_wait(&w->work, &w->lock);
+	if (records_alone(w))
+		linger(w);
+
+	batch = w->head;
+	for (job = batch; job != NULL && n < LEJR_WRITER_BATCH_MAX;
+	     job = job->next) {
+		if (job->detached)
+			w->nrecords--;
+		else
+			w->njobs--;
+		last = job;
+		n++;
+	}
+	if (last != NULL) {
+		w->head = last->next;
+		if (w->head == NULL)
+			w->tail = NULL;
+		last->next = NULL;
+	}
+	w->npending -= n;
+
+	pthread_cond_broadcast(&w->room);
+	pthread_mutex_unlock(&w->lock);
+	return batch;
+}
+
+static void
+count(struct lejr_writer_stats *s, const struct lejr_writer_job *job,
+      int committed)
+{
+	if (!committed || job->run == NULL || job->status != LEJR_OK)
+		return;
+	if (job->detached)
+		s->records++;
+	else
+		s->jobs++;
+}
+
+/* Settle every job of the batch, free its records and wake the
+ * callers, whose jobs the writer must not touch afterwards. */
+static void
+finish_batch(struct lejr_writer *w, struct lejr_writer_job *batch, int rc)
+{
+	struct lejr_writer_job *job, *next;
+
+	pthread_mutex_lock(&w->lock);
+	if (rc == LEJR_OK)
+		w->stats.batches++;
+	else
+		w->stats.failed++;
+
+	for (job = batch; job != NULL; job = next) {
+		next = job->next;
+		if (rc != LEJR_OK && job->status == LEJR_OK)
+			job->status = LEJR_EINTERNAL;
+		count(&w->stats, job, rc == LEJR_OK);
+		if (job->detached)
+			free(job);
+		else
+			job->done = 1;
+	}
+	pthread_cond_broadcast(&w->done);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct lejr_writer *w = arg;
+	struct lejr_writer_job *batch;
+
+	while ((batch = take_batch(w)) != NULL)
+		finish_batch(w, batch, run_batch(w, batch));
+	return NULL;
+}
+
+/* ---- the callers' side ---- */
+
+int
+lejr_writer_run(struct lejr_writer *w, struct lejr_writer_job *job)
+{
+	int status;
+
+	job->status = LEJR_EINTERNAL;
+	job->done = 0;
+	job->detached = 0;
+
+	pthread_mutex_lock(&w->lock);
+	if (w->stop) {
+		pthread_mutex_unlock(&w->lock);
+		lejr_log(LEJR_LOG_ERROR, "a write arrived while the writer "
+			 "stops");
+		return LEJR_EINTERNAL;
+	}
+	enqueue(w, job);
+	while (!job->done)
+		pthread_cond_wait(&w->done, &w->lock);
+	status = job->status;
+	pthread_mutex_unlock(&w->lock);
+	return status;
+}
+
+int
+lejr_writer_sync(struct lejr_writer *w)
+{
+	struct lejr_writer_job barrier = { .run = NULL };
+
+	return lejr_writer_run(w, &barrier);
+}
+
+/* Copy s to *at and move *at past it; NULL stays NULL. */
+static const char *
+put_text(char **at, const char *s)
+{
+	char *copy = *at;
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(copy, s, n);
+	*at += n;
+	return copy;
+}
+
+static size_t
+text_size(const char *s)
+{
+	return s != NULL ? strlen(s) + 1 : 0;
+}
+
+/* rec with everything it points to, in one allocation. */
+static struct record *
+record_copy(const struct ledger_activity *rec)
+{
+	size_t ids = rec->nentries * sizeof(int64_t);
+	struct record *r;
+	char *at;
+
+	r = malloc(sizeof(*r) + ids + text_size(rec->tool) +
+		   text_size(rec->args_digest) + text_size(rec->outcome) +
+		   text_size(rec->message));
+	if (r == NULL)
+		return NULL;
+
+	memset(&r->job, 0, sizeof(r->job));
+	r->job.run = record_run;
+	r->job.detached = 1;
+	r->job.status = LEJR_EINTERNAL;
+	r->rec = *rec;
+
+	at = (char *)(r + 1);
+	if (ids > 0)
+		memcpy(at, rec->entries, ids);
+	r->rec.entries = ids > 0 ? (const int64_t *)at : NULL;
+	at += ids;
+	r->rec.tool = put_text(&at, rec->tool);
+	r->rec.args_digest = put_text(&at, rec->args_digest);
+	r->rec.outcome = put_text(&at, rec->outcome);
+	r->rec.message = put_text(&at, rec->message);
+	return r;
+}
+
+int
+lejr_writer_record(struct lejr_writer *w, const struct ledger_activity *rec)
+{
+	struct record *r;
+
+	r = record_copy(rec);
+	if (r == NULL) {
+		lejr_log(LEJR_LOG_ERROR, "activity of %s not recorded: out "
+			 "of memory", rec->tool);
+		return LEJR_EINTERNAL;
+	}
+
+	/* Callers wait when the writer falls behind, rather than let the
+	 * queue, and what a crash would lose, grow without bound. */
+	pthread_mutex_lock(&w->lock);
+	while (w->nrecords >= LEJR_WRITER_QUEUE_MAX && !w->stop)
+		pthread_cond_wait(&w->room, &w->lock);
+	if (w->stop) {
+		pthread_mutex_unlock(&w->lock);
+		lejr_log(LEJR_LOG_ERROR, "activity of %s not recorded: the "
+			 "writer stops", rec->tool);
+		free(r);
+		return LEJR_EINTERNAL;
+	}
+	enqueue(w, &r->job);
+	pthread_mutex_unlock(&w->lock);
+	return LEJR_OK;
+}
+
+size_t
+lejr_writer_pending(struct lejr_writer *w)
+{
+	size_t n;
+
+	pthread_mutex_lock(&w->lock);
+	n = w->npending;
+	pthread_mutex_unlock(&w->lock);
+	return n;
+}
+
+void
+lejr_writer_stats(struct lejr_writer *w, struct lejr_writer_stats *out)
+{
+	pthread_mutex_lock(&w->lock);
+	*out = w->stats;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* ---- start and stop ---- */
+
+/* The writer's lingering is timed on the monotonic clock. */
+static void
+work_cond_init(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+struct lejr_writer *
+lejr_writer_new(const char *path, struct lejr_error *err)
+{
+	struct lejr_writer *w;
+
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) {
+		lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
+		return NULL;
+	}
+	if (ledger_open(path, &w->db, err) != LEJR_OK)
+		goto err;
+	lejr_db_cache(w->db, LEJR_WRITER_CACHE_KIB);
+
+	pthread_mutex_init(&w->lock, NULL);
+	work_cond_init(&w->work);
+	pthread_cond_init(&w->done, NULL);
+	pthread_cond_init(&w->room, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		lejr_error_set(err, LEJR_EINTERNAL, "cannot start the writer "
+			       "thread");
+		pthread_cond_destroy(&w->room);
+		pthread_cond_destroy(&w->done);
+		pthread_cond_destroy(&w->work);
+		pthread_mutex_destroy(&w->lock);
+		goto err;
+	}
+	return w;
+
+err:
+	ledger_close(w->db);
+	free(w);
+	return NULL;
+}
+
+void
+lejr_writer_free(struct lejr_writer *w)
+{
+	if (w == NULL)
+		return;
+
+	/* The thread drains the queue, committing as usual, then ends. */
+	pthread_mutex_lock(&w->lock);
+	w->stop = 1;
+	pthread_cond_signal(&w->work);
+	pthread_cond_broadcast(&w->room);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+
+	lejr_log(LEJR_LOG_INFO, "writer: %llu commits of %llu writes and "
+		 "%llu activity records; %llu failed",
+		 (unsigned long long)w->stats.batches,
+		 (unsigned long long)w->stats.jobs,
+		 (unsigned long long)w->stats.records,
+		 (unsigned long long)w->stats.failed);
+	ledger_close(w->db);
+	pthread_cond_destroy(&w->room);
+	pthread_cond_destroy(&w->done);
+	pthread_cond_destroy(&w->work);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
