@@ -30,8 +30,21 @@
 #include "runtime-internal.h"
 #include "writer.h"
 
+/* The statements around each job, prepared once. */
+enum savepoint_step {
+	SP_OPEN,
+	SP_UNDO,
+	SP_CLOSE,
+	SP_STEPS
+};
+
+static const char *const savepoint_sql[SP_STEPS] = {
+	"SAVEPOINT lejr_job", "ROLLBACK TO lejr_job", "RELEASE lejr_job"
+};
+
 struct lejr_writer {
 	sqlite3 *db;
+	sqlite3_stmt *savepoint[SP_STEPS];
 	pthread_t thread;
 
 	pthread_mutex_t lock;  /* everything below */
@@ -57,12 +70,17 @@ struct record {
 /* ---- running a batch (writer thread, no lock held) ---- */
 
 static int
-exec(sqlite3 *db, const char *sql)
+savepoint(struct lejr_writer *w, enum savepoint_step which)
 {
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+	sqlite3_stmt *st = w->savepoint[which];
+	int rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
 		return LEJR_OK;
-	lejr_log(LEJR_LOG_ERROR, "database: %s: %s", sql,
-		 sqlite3_errmsg(db));
+	lejr_log(LEJR_LOG_ERROR, "database: %s: %s", savepoint_sql[which],
+		 sqlite3_errmsg(w->db));
 	return LEJR_EINTERNAL;
 }
 
@@ -109,13 +127,12 @@ run_one(struct lejr_writer *w, struct lejr_writer_job *job)
 		return LEJR_OK;
 	}
 
-	if (exec(w->db, "SAVEPOINT lejr_job") != LEJR_OK)
+	if (savepoint(w, SP_OPEN) != LEJR_OK)
 		return LEJR_EINTERNAL;
 	job->status = job->run(job, w->db);
-	if (job->status != LEJR_OK &&
-	    exec(w->db, "ROLLBACK TO lejr_job") != LEJR_OK)
+	if (job->status != LEJR_OK && savepoint(w, SP_UNDO) != LEJR_OK)
 		return LEJR_EINTERNAL;
-	return exec(w->db, "RELEASE lejr_job");
+	return savepoint(w, SP_CLOSE);
 }
 
 /* One transaction for the whole batch: LEJR_OK once it is committed. */
@@ -416,6 +433,42 @@ lejr_writer_stats(struct lejr_writer *w, struct lejr_writer_stats *out)
 
 /* ---- start and stop ---- */
 
+/* The writer's own settings for its connection. */
+static int
+writer_connect(struct lejr_writer *w, const char *path,
+	       struct lejr_error *err)
+{
+	if (ledger_open(path, &w->db, err) != LEJR_OK)
+		return LEJR_EINTERNAL;
+	lejr_db_cache(w->db, LEJR_WRITER_CACHE_KIB);
+
+	/* A job's savepoint keeps the pages it changes in a statement
+	 * journal: in memory, not in a temporary file written per job. */
+	if (sqlite3_exec(w->db, "PRAGMA temp_store = MEMORY", NULL, NULL,
+			 NULL) != SQLITE_OK)
+		goto fail;
+
+	for (int i = 0; i < SP_STEPS; i++)
+		if (sqlite3_prepare_v3(w->db, savepoint_sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT,
+				       &w->savepoint[i], NULL) != SQLITE_OK)
+			goto fail;
+	return LEJR_OK;
+
+fail:
+	return lejr_error_set(err, LEJR_EINTERNAL, "cannot set up the "
+			      "writer's connection: %s",
+			      sqlite3_errmsg(w->db));
+}
+
+static void
+writer_disconnect(struct lejr_writer *w)
+{
+	for (int i = 0; i < SP_STEPS; i++)
+		sqlite3_finalize(w->savepoint[i]);
+	ledger_close(w->db);
+}
+
 /* The writer's lingering is timed on the monotonic clock. */
 static void
 work_cond_init(pthread_cond_t *cond)
@@ -438,9 +491,8 @@ lejr_writer_new(const char *path, struct lejr_error *err)
 		lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
 		return NULL;
 	}
-	if (ledger_open(path, &w->db, err) != LEJR_OK)
+	if (writer_connect(w, path, err) != LEJR_OK)
 		goto err;
-	lejr_db_cache(w->db, LEJR_WRITER_CACHE_KIB);
 
 	pthread_mutex_init(&w->lock, NULL);
 	work_cond_init(&w->work);
@@ -458,7 +510,7 @@ lejr_writer_new(const char *path, struct lejr_error *err)
 	return w;
 
 err:
-	ledger_close(w->db);
+	writer_disconnect(w);
 	free(w);
 	return NULL;
 }
@@ -483,7 +535,7 @@ lejr_writer_free(struct lejr_writer *w)
 		 (unsigned long long)w->stats.jobs,
 		 (unsigned long long)w->stats.records,
 		 (unsigned long long)w->stats.failed);
-	ledger_close(w->db);
+	writer_disconnect(w);
 	pthread_cond_destroy(&w->room);
 	pthread_cond_destroy(&w->done);
 	pthread_cond_destroy(&w->work);

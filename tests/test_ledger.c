@@ -12,6 +12,7 @@
 
 #include <criterion/criterion.h>
 
+#include "log.h"
 #include "ledger/ledger-internal.h"
 
 static char dir[64];
@@ -24,6 +25,7 @@ static struct lejr_error err;
 static void
 setup(void)
 {
+	lejr_log_set_level(LEJR_LOG_WARN);
 	snprintf(dir, sizeof(dir), "/tmp/lejr-test-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/ledger.db", dir);

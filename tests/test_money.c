@@ -108,6 +108,26 @@ Test(money_parse, precision_is_never_rounded)
 	parse_bad("0.001", 2);
 }
 
+Test(money_parse, precision_message_names_the_currency)
+{
+	struct lejr_error err = { 0 };
+	json_t *half = json_real(0.5);
+	int64_t minor;
+
+	cr_assert_eq(lejr_money_parse_in("10.005", "EUR", 2, &minor, "amount",
+					 &err), LEJR_EINVAL);
+	cr_assert_str_eq(err.msg, "amount: 10.005 has more decimals than EUR "
+			 "allows (2)");
+	cr_assert_eq(lejr_money_parse_json_in(half, "JPY", 0, &minor,
+					      "total", &err), LEJR_EINVAL);
+	json_decref(half);
+	cr_assert_str_eq(err.msg, "total: 0.5 has more decimals than JPY "
+			 "allows (0)");
+	cr_assert_eq(lejr_money_parse_in("10.5", "EUR", 2, &minor, NULL, &err),
+		     LEJR_OK);
+	cr_assert_eq(minor, 1050);
+}
+
 Test(money_parse, range)
 {
 	cr_assert_eq(parse_ok("999999999999999999", 0), 999999999999999999LL);

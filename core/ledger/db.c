@@ -69,6 +69,21 @@ migration_record(sqlite3 *db, const char *owner, int version,
 	return rc;
 }
 
+/* Run the migration's SQL and record it, inside the open transaction. */
+static int
+migration_apply(sqlite3 *db, const char *owner, int version,
+		const char *sql, struct lejr_error *err)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		lejr_log(LEJR_LOG_ERROR, "migration %d of %s failed: %s",
+			 version, owner, sqlite3_errmsg(db));
+		return lejr_error_set(err, LEJR_EINTERNAL,
+				      "migration %d of %s failed: %s",
+				      version, owner, sqlite3_errmsg(db));
+	}
+	return migration_record(db, owner, version, err);
+}
+
 int
 ledger_migrate(sqlite3 *db, const char *owner, int version,
 	       const char *sql, struct lejr_error *err)
@@ -105,20 +120,9 @@ ledger_migrate(sqlite3 *db, const char *owner, int version,
 		goto fail;
 	}
 
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		lejr_log(LEJR_LOG_ERROR, "migration %d of %s failed: %s",
-			 version, owner, sqlite3_errmsg(db));
-		rc = lejr_error_set(err, LEJR_EINTERNAL,
-				    "migration %d of %s failed: %s", version,
-				    owner, sqlite3_errmsg(db));
-		goto fail;
-	}
-
-	rc = migration_record(db, owner, version, err);
-	if (rc != LEJR_OK)
-		goto fail;
-
-	rc = ledger_commit(db, err);
+	rc = migration_apply(db, owner, version, sql, err);
+	if (rc == LEJR_OK)
+		rc = ledger_commit(db, err);
 	if (rc != LEJR_OK)
 		goto fail;
 

@@ -58,6 +58,15 @@ int lejr_money_parse(const char *text, int exponent, int64_t *minor,
 int lejr_money_parse_json(json_t *value, int exponent, int64_t *minor,
 			  const char *field, struct lejr_error *err);
 
+/* The same two, naming currency (e.g. "EUR"; NULL: "the currency") in
+ * the messages: "amount: 10.005 has more decimals than EUR allows (2)". */
+int lejr_money_parse_in(const char *text, const char *currency,
+			int exponent, int64_t *minor, const char *field,
+			struct lejr_error *err);
+int lejr_money_parse_json_in(json_t *value, const char *currency,
+			     int exponent, int64_t *minor, const char *field,
+			     struct lejr_error *err);
+
 /* "-1234.50" for -123450 with exponent 2.  LEJR_EINVAL if len is too
  * small (32 bytes always suffice). */
 int lejr_money_format(int64_t minor, int exponent, char *buf, size_t len);

@@ -51,9 +51,44 @@ int
 lejr_money_parse(const char *text, int exponent, int64_t *minor,
 		 const char *field, struct lejr_error *err)
 {
-	const char *p, *point = NULL;
+	return lejr_money_parse_in(text, NULL, exponent, minor, field, err);
+}
+
+/*
+ * Check text against -?[0-9]+(\.[0-9]+)? and nothing else.  Returns 0
+ * with *point at the '.' (NULL when none) and *end at the terminator,
+ * or -1.
+ */
+static int
+scan_decimal(const char *text, const char **point, const char **end)
+{
+	const char *p = text;
+
+	*point = NULL;
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		*point = p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	*end = p;
+	return *p == '\0' ? 0 : -1;
+}
+
+int
+lejr_money_parse_in(const char *text, const char *currency, int exponent,
+		    int64_t *minor, const char *field, struct lejr_error *err)
+{
+	const char *p, *point, *end;
 	uint64_t v = 0;
-	int neg = 0, ndec = 0, i;
+	int neg, ndec = 0, i;
 
 	if (exponent < 0 || exponent > MONEY_EXPONENT_MAX)
 		return lejr_error_set(err, LEJR_EINVAL,
@@ -63,36 +98,22 @@ lejr_money_parse(const char *text, int exponent, int64_t *minor,
 		return lejr_error_set(err, LEJR_EINVAL,
 				      "%s: an amount is required",
 				      field_name(field));
-
-	/* Syntax first: -?[0-9]+(\.[0-9]+)? and nothing else. */
-	p = text;
-	if (*p == '-')
-		p++;
-	if (*p < '0' || *p > '9')
-		return bad_syntax(text, field, err);
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p == '.') {
-		point = p++;
-		if (*p < '0' || *p > '9')
-			return bad_syntax(text, field, err);
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p != '\0')
+	if (scan_decimal(text, &point, &end) != 0)
 		return bad_syntax(text, field, err);
 
 	/* Decimals past the currency's are refused unless they are zeros:
 	 * "10.500" is exactly 10.50, "10.005" would need rounding. */
 	if (point != NULL) {
-		ndec = (int)(p - point - 1);
+		ndec = (int)(end - point - 1);
 		while (ndec > exponent && point[ndec] == '0')
 			ndec--;
 		if (ndec > exponent)
 			return lejr_error_set(err, LEJR_EINVAL,
 					      "%s: %.40s has more decimals "
-					      "than the currency allows (%d)",
+					      "than %s allows (%d)",
 					      field_name(field), text,
+					      currency != NULL ? currency
+							       : "the currency",
 					      exponent);
 	}
 
@@ -195,6 +216,15 @@ int
 lejr_money_parse_json(json_t *value, int exponent, int64_t *minor,
 		      const char *field, struct lejr_error *err)
 {
+	return lejr_money_parse_json_in(value, NULL, exponent, minor, field,
+					err);
+}
+
+int
+lejr_money_parse_json_in(json_t *value, const char *currency, int exponent,
+			 int64_t *minor, const char *field,
+			 struct lejr_error *err)
+{
 	char text[128];
 	double d;
 
@@ -204,8 +234,8 @@ lejr_money_parse_json(json_t *value, int exponent, int64_t *minor,
 				      field_name(field), exponent);
 
 	if (json_is_string(value))
-		return lejr_money_parse(json_string_value(value), exponent,
-					minor, field, err);
+		return lejr_money_parse_in(json_string_value(value), currency,
+					   exponent, minor, field, err);
 
 	if (json_is_integer(value))
 		return parse_json_integer(json_integer_value(value), exponent,
@@ -224,7 +254,8 @@ lejr_money_parse_json(json_t *value, int exponent, int64_t *minor,
 				      "significant digits)", field_name(field),
 				      d);
 
-	return lejr_money_parse(text, exponent, minor, field, err);
+	return lejr_money_parse_in(text, currency, exponent, minor, field,
+				   err);
 }
 
 int
