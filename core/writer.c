@@ -135,6 +135,23 @@ run_one(struct lejr_writer *w, struct lejr_writer_job *job)
 	return savepoint(w, SP_CLOSE);
 }
 
+/* Say what a batch that could not commit takes with it. */
+static void
+log_lost(const struct lejr_writer_job *batch, const char *why)
+{
+	size_t writes = 0, records = 0;
+
+	for (; batch != NULL; batch = batch->next) {
+		if (batch->detached)
+			records++;
+		else if (batch->run != NULL)
+			writes++;
+	}
+	lejr_log(LEJR_LOG_ERROR, "database: a batch could not be committed "
+		 "(%s): %zu write(s) fail, %zu activity record(s) lost", why,
+		 writes, records);
+}
+
 /* One transaction for the whole batch: LEJR_OK once it is committed. */
 static int
 run_batch(struct lejr_writer *w, struct lejr_writer_job *batch)
@@ -152,9 +169,7 @@ run_batch(struct lejr_writer *w, struct lejr_writer_job *batch)
 		return LEJR_OK;
 
 	ledger_rollback(w->db);
-	lejr_log(LEJR_LOG_ERROR, "database: a batch of writes could not be "
-		 "committed, every call in it fails: %s",
-		 err.msg[0] != '\0' ? err.msg : "transaction lost");
+	log_lost(batch, err.msg[0] != '\0' ? err.msg : "transaction lost");
 	return LEJR_EINTERNAL;
 }
 

@@ -53,8 +53,9 @@ Test(config, defaults)
 	cr_assert_eq(cfg.log_level, LEJR_LOG_INFO);
 	cr_assert_eq(cfg.norigins, 0);
 	cr_assert_str_eq(cfg.plugin_dir, LEJR_PLUGINDIR);
-	cr_assert_eq(cfg.nplugins, 1);
+	cr_assert_eq(cfg.nplugins, 2);
 	cr_assert_str_eq(cfg.plugins[0], "journal");
+	cr_assert_str_eq(cfg.plugins[1], "reports");
 	cr_assert_eq(cfg.ndisabled_tools, 0);
 }
 
@@ -162,7 +163,7 @@ Test(config, bad_values)
 		cr_assert_logged(bad[i][1]);
 	}
 	cr_assert_eq(cfg.port, 8080);
-	cr_assert_eq(cfg.nplugins, 1);
+	cr_assert_eq(cfg.nplugins, 2);
 }
 
 Test(config, lists_replace_and_continue)
