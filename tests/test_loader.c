@@ -91,10 +91,14 @@ Test(loader, migrations_ran)
 	sqlite3_close(db);
 }
 
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
 Test(loader, wrong_abi_refused_with_both_versions)
 {
 	cr_assert_logged("plugin badabi: built for ABI 2.0, this lejrd "
-			 "provides 1.0; not loaded");
+			 "provides " XSTR(LEJR_ABI_MAJOR) "."
+			 XSTR(LEJR_ABI_MINOR) "; not loaded");
 }
 
 Test(loader, failing_init_drops_its_tools)
