@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api-reports.h"
 #include "log.h"
 #include "runtime-internal.h"
 
@@ -621,4 +622,5 @@ const struct lejr_api lejr_api_table = {
 	.client_request = api_client_request,
 	.register_resource = api_register_resource,
 	.register_prompt = api_register_prompt,
+	LEJR_API_REPORTS,
 };

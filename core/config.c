@@ -325,6 +325,61 @@ set_log_level(struct parse *ps, const char *value)
 	return 1;
 }
 
+static int
+set_tls_cert(struct parse *ps, const char *value)
+{
+	if (copy_text(ps->cfg->tls_cert, sizeof(ps->cfg->tls_cert),
+		      value) != 0)
+		return parse_error(ps, "tls_cert: expected a PEM file path");
+	return 1;
+}
+
+static int
+set_tls_key(struct parse *ps, const char *value)
+{
+	if (copy_text(ps->cfg->tls_key, sizeof(ps->cfg->tls_key), value) != 0)
+		return parse_error(ps, "tls_key: expected a PEM file path");
+	return 1;
+}
+
+/* ---- [oauth] ---- */
+
+static int
+set_access_ttl(struct parse *ps, const char *value)
+{
+	long long n;
+
+	if (parse_number(value, 10, 86400, &n) != 0)
+		return parse_error(ps, "access_token_ttl: expected seconds "
+				   "from 10 to 86400");
+	ps->cfg->access_token_ttl = (int)n;
+	return 1;
+}
+
+static int
+set_refresh_ttl(struct parse *ps, const char *value)
+{
+	long long n;
+
+	if (parse_number(value, 60, 365LL * 86400, &n) != 0)
+		return parse_error(ps, "refresh_token_ttl: expected seconds "
+				   "from 60 to 31536000");
+	ps->cfg->refresh_token_ttl = (int)n;
+	return 1;
+}
+
+static int
+set_register_limit(struct parse *ps, const char *value)
+{
+	long long n;
+
+	if (parse_number(value, 1, 100000, &n) != 0)
+		return parse_error(ps, "register_limit: expected a number "
+				   "from 1 to 100000");
+	ps->cfg->register_limit = (int)n;
+	return 1;
+}
+
 /* ---- [plugins] ---- */
 
 static int
@@ -362,6 +417,11 @@ static const struct key keys[] = {
 	{ "server", "allowed_origins", set_origins },
 	{ "server", "auth", set_auth },
 	{ "server", "log_level", set_log_level },
+	{ "server", "tls_cert", set_tls_cert },
+	{ "server", "tls_key", set_tls_key },
+	{ "oauth", "access_token_ttl", set_access_ttl },
+	{ "oauth", "refresh_token_ttl", set_refresh_ttl },
+	{ "oauth", "register_limit", set_register_limit },
 	{ "plugins", "directory", set_plugin_dir },
 	{ "plugins", "load", set_load },
 	{ "plugins", "disable_tools", set_disable_tools },
@@ -380,6 +440,7 @@ static int
 known_section(const char *section)
 {
 	return strcmp(section, "server") == 0 ||
+	       strcmp(section, "oauth") == 0 ||
 	       strcmp(section, "plugins") == 0;
 }
 
@@ -427,11 +488,20 @@ lejr_config_defaults(struct lejr_config *cfg)
 	cfg->session_idle = 1800;
 	cfg->auth_none = 0;
 	cfg->log_level = LEJR_LOG_INFO;
+	cfg->access_token_ttl = 3600;
+	cfg->refresh_token_ttl = 30 * 86400;
+	cfg->register_limit = 20;
 
 	snprintf(cfg->plugin_dir, sizeof(cfg->plugin_dir), "%s",
 		 LEJR_PLUGINDIR);
-	cfg->plugins[0] = strdup("journal");
-	cfg->nplugins = cfg->plugins[0] != NULL;
+	/* out of memory, the list just ends early */
+	cfg->nplugins = 0;
+	for (size_t i = 0; i < 2; i++) {
+		cfg->plugins[i] = strdup(i == 0 ? "journal" : "reports");
+		if (cfg->plugins[i] == NULL)
+			break;
+		cfg->nplugins++;
+	}
 }
 
 /* A copy of src whose lists are owned by the copy. */
@@ -516,6 +586,12 @@ lejr_config_load(struct lejr_config *cfg, const char *path)
 	if (line != 0) {
 		lejr_log(LEJR_LOG_ERROR, "%s:%d: %s", path, line,
 			 ps.failed ? ps.msg : "syntax error");
+		goto err;
+	}
+
+	if ((work.tls_cert[0] == '\0') != (work.tls_key[0] == '\0')) {
+		lejr_log(LEJR_LOG_ERROR, "%s: tls_cert and tls_key go "
+			 "together: set both or neither", path);
 		goto err;
 	}
 

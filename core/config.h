@@ -12,6 +12,13 @@
  *     allowed_origins = https://claude.ai http://localhost:6274
  *     auth = token                "none" only for tests on loopback
  *     log_level = info
+ *     tls_cert = /etc/lejr/cert.pem   serve https itself (PEM chain)
+ *     tls_key = /etc/lejr/key.pem     and its private key
+ *
+ *     [oauth]
+ *     access_token_ttl = 3600     seconds an access token lives
+ *     refresh_token_ttl = 2592000 seconds a refresh token lives
+ *     register_limit = 20         client registrations per address, hour
  *
  *     [plugins]
  *     directory = /usr/local/lib/lejr/plugins
@@ -38,6 +45,15 @@ struct lejr_config {
 
 	char *origins[LEJR_CONFIG_LIST_MAX];
 	size_t norigins;
+
+	/* TLS served by lejrd itself: both set, or both empty. */
+	char tls_cert[1024];
+	char tls_key[1024];
+
+	/* The OAuth authorization server. */
+	int access_token_ttl;
+	int refresh_token_ttl;
+	int register_limit;
 
 	char plugin_dir[1024];
 	char *plugins[LEJR_CONFIG_LIST_MAX];

@@ -85,7 +85,10 @@ struct lejr_server {
 	struct event *sig_ev[2];
 	int stopping;
 	time_t stop_started;
-	size_t njobs; /* jobs alive (loop) */
+	size_t njobs; /* jobs alive (loop), deferred work too */
+	struct lejr_defer *defer; /* defer.c: threads for blocking work */
+	struct lejr_oauth *oauth; /* oauth.c: metadata, registration counts */
+	void *tls; /* tls.c: the SSL_CTX when lejrd serves https */
 
 	/* Workers and their queue. */
 	pthread_t *threads;

@@ -2,7 +2,8 @@
  * http.c - lejrd's HTTP server: set-up and shutdown, routing, Host and
  * Origin checks, CORS, bearer authentication, the protected-resource
  * metadata, sessions for GET and DELETE, and the periodic sweep.
- * POST /api/mcp is in rpc.c.
+ * POST /api/mcp is in rpc.c; the OAuth authorization server in
+ * oauth.c, https in tls.c.
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -20,9 +21,14 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/thread.h>
 
+#include "defer.h"
 #include "http-internal.h"
 #include "http.h"
 #include "log.h"
+#include "oauth-policy.h"
+#include "oauth.h"
+#include "tls.h"
+#include "web.h"
 
 #define MCP_PATH "/api/mcp"
 #define PRM_PATH "/.well-known/oauth-protected-resource"
@@ -104,10 +110,12 @@ reply_unauthorized(struct lejr_server *srv, struct evhttp_request *req,
 	if (bad_token)
 		snprintf(challenge, sizeof(challenge),
 			 "Bearer error=\"invalid_token\", "
-			 "resource_metadata=\"%s\"", srv->prm_url);
+			 "resource_metadata=\"%s\", scope=\"%s\"",
+			 srv->prm_url, lejr_oauth_scopes_all());
 	else
 		snprintf(challenge, sizeof(challenge),
-			 "Bearer resource_metadata=\"%s\"", srv->prm_url);
+			 "Bearer resource_metadata=\"%s\", scope=\"%s\"",
+			 srv->prm_url, lejr_oauth_scopes_all());
 	evhttp_add_header(h, "WWW-Authenticate", challenge);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 
@@ -149,8 +157,18 @@ authenticate(struct lejr_server *srv, struct evhttp_request *req,
 		reply_unauthorized(srv, req, 0);
 		return -1;
 	}
-	if (rc < 0 || lejr_runtime_authenticate(srv->rt, token, p) !=
-	    LEJR_OK) {
+	if (rc > 0)
+		rc = lejr_runtime_authenticate(srv->rt, token, p) == LEJR_OK ?
+		     1 : -1;
+
+	/* An OAuth token issued for another resource (RFC 8707), such as
+	 * this server under a public URL it no longer has. */
+	if (rc > 0 && p->connection_id != 0 &&
+	    strcmp(p->audience, srv->resource) != 0) {
+		ledger_principal_free(p);
+		rc = -1;
+	}
+	if (rc < 0) {
 		lejr_log(LEJR_LOG_INFO, "refused a bearer token from %s",
 			 evhttp_request_get_host(req) != NULL ?
 			 evhttp_request_get_host(req) : "?");
@@ -438,6 +456,10 @@ route(struct evhttp_request *req, void *arg)
 	else if (strcmp(path, PRM_PATH) == 0 ||
 		 strcmp(path, PRM_PATH MCP_PATH) == 0)
 		route_prm(srv, req);
+	else if (lejr_oauth_path_ours(path))
+		lejr_oauth_route(srv, req, path);
+	else if (lejr_web_path_ours(path))
+		lejr_web_route(srv, req, path);
 	else
 		reply_error(req, 404, "not_found", "no such resource");
 }
@@ -580,10 +602,14 @@ server_urls(struct lejr_server *srv)
 	snprintf(srv->prm_url, sizeof(srv->prm_url), "%s%s%s",
 		 cfg->public_url, PRM_PATH, MCP_PATH);
 
-	/* The authorization server is added here once lejrd has one:
-	 * "authorization_servers": [public_url]. */
-	doc = json_pack("{s:s, s:[s], s:s}", "resource", srv->resource,
+	/* lejrd is its own authorization server; its issuer is the public
+	 * URL exactly, without a trailing slash (RFC 8414 section 3). */
+	doc = json_pack("{s:s, s:[s], s:[s], s:[s, s], s:s}",
+			"resource", srv->resource,
+			"authorization_servers", cfg->public_url,
 			"bearer_methods_supported", "header",
+			"scopes_supported", LEJR_OAUTH_SCOPE_READ,
+			LEJR_OAUTH_SCOPE_WRITE,
 			"resource_name", "Lejr accounting ledger");
 	if (doc == NULL)
 		return -1;
@@ -618,6 +644,8 @@ server_setup(struct lejr_server *srv)
 	evhttp_set_timeout(srv->http, LEJR_HTTP_TIMEOUT);
 	evhttp_set_default_content_type(srv->http, NULL);
 	evhttp_set_gencb(srv->http, route, srv);
+	if (lejr_tls_setup(srv) < 0)
+		return -1;
 
 	srv->sock = evhttp_bind_socket_with_handle(srv->http, cfg->listen,
 						   (ev_uint16_t)cfg->port);
@@ -673,6 +701,8 @@ server_free(struct lejr_server *srv)
 		event_free(srv->mailbox_ev);
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
+	lejr_tls_free(srv);
+	lejr_oauth_stop(srv);
 	if (srv->base != NULL)
 		event_base_free(srv->base);
 	free(srv->prm_doc);
@@ -696,10 +726,12 @@ lejr_http_run(const struct lejr_config *cfg, struct lejr_runtime *rt)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (evthread_use_pthreads() < 0 || server_urls(&srv) < 0 ||
+	    lejr_oauth_start(&srv) < 0 ||
 	    lejr_session_table_init(&srv.sessions) < 0 ||
 	    server_setup(&srv) < 0)
 		goto out;
-	if (lejr_workers_start(&srv) < 0)
+	lejr_web_init();
+	if (lejr_workers_start(&srv) < 0 || lejr_defer_start(&srv) < 0)
 		goto stop;
 
 	lejr_log(LEJR_LOG_NOTICE, "lejrd listening on %s port %d, "
@@ -711,6 +743,7 @@ lejr_http_run(const struct lejr_config *cfg, struct lejr_runtime *rt)
 	rc = 0;
 stop:
 	lejr_workers_stop(&srv);
+	lejr_defer_stop(&srv);
 out:
 	server_free(&srv);
 	lejr_runtime_thread_done(rt);

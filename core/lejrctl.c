@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,9 @@ static const char usage_text[] =
 "  org list [--json]\n"
 "  org lock SLUG DATE|none                   refuse postings on or before\n"
 "                                            DATE (YYYY-MM-DD)\n"
+"  org set SLUG fiscal-year-start MM-DD      first day of every fiscal\n"
+"                                            year (default 01-01; day 01\n"
+"                                            to 28)\n"
 "\n"
 "Users and memberships\n"
 "  user create EMAIL NAME [--password-stdin] password read from stdin\n"
@@ -53,6 +57,12 @@ static const char usage_text[] =
 "                                            the user's role\n"
 "  token list [--user EMAIL] [--json]\n"
 "  token revoke ID                           effective at once\n"
+"\n"
+"Export\n"
+"  export SLUG [--format hledger] [--output FILE]\n"
+"                                            the whole journal as an hledger\n"
+"                                            journal (ledger reads it too),\n"
+"                                            on stdout unless --output\n"
 "\n"
 "Quick start\n"
 "  demo [--org SLUG] [--email EMAIL]         demo organization, owner with\n"
@@ -359,6 +369,33 @@ cmd_org_lock(int argc, char **argv)
 		       date);
 	else
 		printf("%s: no lock date\n", pos[0]);
+	return EXIT_SUCCESS;
+}
+
+static int
+cmd_org_set(int argc, char **argv)
+{
+	struct lejr_error err = { 0 };
+	struct ledger_org org;
+	const char *pos[3];
+	int rc;
+
+	if (parse_args(argc, argv, NULL, 0, pos, 3) != 3)
+		return usage_of("org set SLUG fiscal-year-start MM-DD");
+	if (strcmp(pos[1], "fiscal-year-start") != 0)
+		return usage_error("unknown setting \"%s\": the one setting "
+				   "is fiscal-year-start", pos[1]);
+
+	rc = ledger_begin(db, 1, &err);
+	if (rc != LEJR_OK)
+		return fail(&err);
+	rc = ledger_org_find(db, pos[0], &org, &err);
+	if (rc == LEJR_OK)
+		rc = ledger_fiscal_start_set(db, org.pub.id, pos[2], &err);
+	if (finish(rc, &err) != EXIT_SUCCESS)
+		return EXIT_FAILURE;
+
+	printf("%s: fiscal years start on %s (MM-DD)\n", pos[0], pos[2]);
 	return EXIT_SUCCESS;
 }
 
@@ -787,6 +824,123 @@ cmd_demo(int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/* ---- export ---- */
+
+/* Where an export goes: stdout, or a temporary file beside path that
+ * takes path's place only once it is complete and on disk. */
+struct export_dest {
+	const char *path; /* NULL: stdout */
+	char tmp[4096];
+	FILE *f;
+};
+
+static int
+export_open(struct export_dest *d, const char *path)
+{
+	mode_t mask;
+	int fd;
+
+	d->path = path;
+	if (path == NULL) {
+		d->f = stdout;
+		return 0;
+	}
+
+	if ((size_t)snprintf(d->tmp, sizeof(d->tmp), "%s.XXXXXX", path) >=
+	    sizeof(d->tmp)) {
+		fprintf(stderr, "lejrctl: output path too long\n");
+		return -1;
+	}
+	fd = mkstemp(d->tmp);
+	if (fd < 0) {
+		fprintf(stderr, "lejrctl: cannot create %s: %s\n", d->tmp,
+			strerror(errno));
+		return -1;
+	}
+
+	/* mkstemp makes it private; give it the mode of any new file */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0 ||
+	    (d->f = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "lejrctl: %s: %s\n", d->tmp, strerror(errno));
+		close(fd);
+		unlink(d->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Flush and, for a file, sync and rename it into place; on failure (or
+ * when ok is 0) leave nothing behind.  0 when all went well. */
+static int
+export_close(struct export_dest *d, int ok)
+{
+	const char *name = d->path != NULL ? d->tmp : "stdout";
+	int failed = !ok;
+
+	if (!failed && (fflush(d->f) != 0 || ferror(d->f) ||
+			(d->path != NULL && fsync(fileno(d->f)) != 0))) {
+		fprintf(stderr, "lejrctl: writing %s: %s\n", name,
+			strerror(errno));
+		failed = 1;
+	}
+	if (d->path == NULL)
+		return failed ? -1 : 0;
+
+	if (fclose(d->f) != 0 && !failed) {
+		fprintf(stderr, "lejrctl: closing %s: %s\n", name,
+			strerror(errno));
+		failed = 1;
+	}
+	if (!failed && rename(d->tmp, d->path) != 0) {
+		fprintf(stderr, "lejrctl: cannot rename %s to %s: %s\n",
+			d->tmp, d->path, strerror(errno));
+		failed = 1;
+	}
+	if (failed)
+		unlink(d->tmp);
+	return failed ? -1 : 0;
+}
+
+static int
+cmd_export(int argc, char **argv)
+{
+	struct opt opts[] = { { "--format", 1, NULL },
+			      { "--output", 1, NULL } };
+	struct lejr_error err = { 0 };
+	struct export_dest dest;
+	struct ledger_org org;
+	const char *pos[1];
+	int rc;
+
+	if (parse_args(argc, argv, opts, 2, pos, 1) != 1)
+		return usage_of("export SLUG [--format hledger] "
+				"[--output FILE]");
+	if (opts[0].value != NULL && strcmp(opts[0].value, "hledger") != 0)
+		return usage_error("unknown export format \"%s\": the one "
+				   "format is hledger", opts[0].value);
+
+	/* one read transaction: a consistent copy while lejrd writes */
+	rc = ledger_begin(db, 0, &err);
+	if (rc == LEJR_OK)
+		rc = ledger_org_find(db, pos[0], &org, &err);
+	if (rc != LEJR_OK) {
+		ledger_rollback(db);
+		return fail(&err);
+	}
+	if (export_open(&dest, opts[1].value) != 0) {
+		ledger_rollback(db);
+		return EXIT_FAILURE;
+	}
+
+	rc = ledger_export_hledger(db, &org.pub, dest.f, &err);
+	ledger_rollback(db);
+	if (export_close(&dest, rc == LEJR_OK) != 0)
+		return rc != LEJR_OK ? fail(&err) : EXIT_FAILURE;
+	return EXIT_SUCCESS;
+}
+
 /* ---- dispatch ---- */
 
 struct command {
@@ -799,12 +953,14 @@ static const struct command commands[] = {
 	{ "org", "create", cmd_org_create },
 	{ "org", "list", cmd_org_list },
 	{ "org", "lock", cmd_org_lock },
+	{ "org", "set", cmd_org_set },
 	{ "user", "create", cmd_user_create },
 	{ "user", "list", cmd_user_list },
 	{ "member", "set", cmd_member_set },
 	{ "token", "create", cmd_token_create },
 	{ "token", "list", cmd_token_list },
 	{ "token", "revoke", cmd_token_revoke },
+	{ "export", NULL, cmd_export },
 	{ "demo", NULL, cmd_demo },
 };
 

@@ -20,6 +20,8 @@
 
 #include "http-internal.h"
 #include "log.h"
+#include "oauth-policy.h"
+#include "runtime-internal.h"
 
 /* ---- answers ---- */
 
@@ -483,6 +485,52 @@ job_start(struct lejr_server *srv, struct evhttp_request *req,
 	srv->njobs++;
 }
 
+/* ---- scope ---- */
+
+/* Does a tools/call need a scope the OAuth token lacks: a write tool
+ * called with a read-only connection's token?  Personal access tokens
+ * have no scope; their access is checked with the role, by the guard. */
+static int
+scope_short(struct lejr_server *srv, const struct lejr_rpc *rpc,
+	    const struct ledger_principal *p)
+{
+	const struct lejr_tool_entry *t;
+	json_t *name;
+
+	if (p->connection_id == 0 || p->access == LEJR_ACCESS_WRITE ||
+	    strcmp(rpc->method, "tools/call") != 0)
+		return 0;
+	name = json_object_get(rpc->params, "name");
+	t = json_is_string(name) ? lejr_registry_tool(srv->rt,
+						      json_string_value(name))
+				 : NULL;
+	return t != NULL && t->tool.access == LEJR_ACCESS_WRITE;
+}
+
+/* 403 insufficient_scope (RFC 6750 section 3.1), with the scope that
+ * step-up authorization should ask for. */
+static void
+reply_insufficient_scope(struct lejr_server *srv, struct evhttp_request *req,
+			 struct lejr_rpc *rpc)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	char challenge[800];
+
+	lejr_log(LEJR_LOG_NOTICE, "refused %.64s: the connection may only "
+		 "read", json_string_value(json_object_get(rpc->params,
+							   "name")));
+	snprintf(challenge, sizeof(challenge), "Bearer error=\"insufficient_"
+		 "scope\", scope=\"%s\", resource_metadata=\"%s\", "
+		 "error_description=\"this connection may only read\"",
+		 lejr_oauth_scope_text(LEJR_ACCESS_WRITE), srv->prm_url);
+	evhttp_add_header(h, "WWW-Authenticate", challenge);
+	lejr_http_reply_rpc_error(req, 403, rpc->id, LEJR_RPC_SERVER_ERROR,
+				  "Forbidden: this connection was allowed to "
+				  "read only; this tool writes. Connect again "
+				  "and allow read and write (scope "
+				  LEJR_OAUTH_SCOPE_WRITE ").");
+}
+
 /* ---- methods answered by the transport ---- */
 
 static void
@@ -591,6 +639,8 @@ do_request(struct lejr_server *srv, struct evhttp_request *req,
 		reply_result(req, accept, rpc->id, json_object(), NULL);
 	} else if (strcmp(m, "logging/setLevel") == 0) {
 		do_set_level(req, accept, s, rpc);
+	} else if (scope_short(srv, rpc, principal)) {
+		reply_insufficient_scope(srv, req, rpc);
 	} else if (lejr_runtime_handles(srv->rt, m)) {
 		job_start(srv, req, s, accept, rpc, principal);
 	} else {

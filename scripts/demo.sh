@@ -32,7 +32,7 @@ log_level = info
 
 [plugins]
 directory = $build/.libs
-load = journal
+load = journal reports
 CONF
 
 ./lejrctl -d "$demo/lejr.db" demo

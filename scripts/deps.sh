@@ -5,9 +5,12 @@ set -eu
 
 build="build-essential autoconf automake libtool pkg-config
 	libevent-dev libjansson-dev libsqlite3-dev libssl-dev
-	libinih-dev libargon2-dev libcriterion-dev sqlite3 curl ca-certificates"
-test="$build nodejs npm"
-bench="$test wrk"
+	libinih-dev libargon2-dev libcriterion-dev libxml2-dev sqlite3 curl
+	ca-certificates"
+# hledger (1.25 in Debian 12) and ledger read lejrctl's exports: the
+# correctness oracle of the reports, and yardsticks of their speed.
+test="$build nodejs npm chromium hledger ledger"
+bench="$test wrk hyperfine"
 
 case "${1:-build}" in
 build) want=$build ;;

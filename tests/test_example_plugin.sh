@@ -1,9 +1,9 @@
 #!/bin/sh
 # Build examples/hello the way a third-party author would, against the
 # headers and lejr.pc that "make install" puts in place, then check that
-# it (and the installed journal.so) exports only lejr_plugin_entry and
-# loads: dlopen, the entry point, the ABI version, init() registering
-# its tools against a stand-in API table.
+# it (and the installed journal.so and reports.so) exports only
+# lejr_plugin_entry and loads: dlopen, the entry point, the ABI version,
+# init() registering its tools against a stand-in API table.
 #
 # Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
 set -u
@@ -96,6 +96,13 @@ if [ -f "$top_builddir/.libs/journal.so" ]; then
 	journal=$plugindir/journal.so
 	[ -f "$journal" ] || fail "journal.so was built but not installed"
 	check_exports "$journal"
+fi
+
+reports=
+if [ -f "$top_builddir/.libs/reports.so" ]; then
+	reports=$plugindir/reports.so
+	[ -f "$reports" ] || fail "reports.so was built but not installed"
+	check_exports "$reports"
 fi
 
 # ---- load them as the core would ----
@@ -220,9 +227,19 @@ if [ -n "$journal" ]; then
 		"post_journal_entry write 0" \
 		"get_journal_entry read 5" \
 		"list_journal_entries read 5" \
-		"reverse_journal_entry write 0" \
-		"trial_balance read 5"
+		"reverse_journal_entry write 0"
 fi
 
-echo "PASS: hello.so${journal:+ and journal.so} built, installed and loaded"
+if [ -n "$reports" ]; then
+	expect_tools "$reports" "plugin reports" \
+		"trial_balance read 5" \
+		"account_balance read 5" \
+		"assert_balance read 5" \
+		"balance_sheet read 5" \
+		"profit_and_loss read 5" \
+		"general_ledger read 5"
+fi
+
+echo "PASS: hello.so${journal:+, journal.so}${reports:+, reports.so} built," \
+	"installed and loaded"
 exit 0

@@ -182,6 +182,19 @@ fake_post_entry(struct lejr_call *call, const struct lejr_entry_spec *spec,
 }
 
 static int
+fake_post_entry_ex(struct lejr_call *call,
+		   const struct lejr_entry_spec *spec, unsigned flags,
+		   int64_t *id)
+{
+	struct lejr_error err;
+
+	posts++;
+	return from_err(call, &err, ledger_entry_post_ex(db, &org.pub, 0,
+							 spec, flags, id,
+							 &err));
+}
+
+static int
 fake_entry_get(struct lejr_call *call, int64_t id, json_t **out)
 {
 	struct lejr_error err;
@@ -248,6 +261,7 @@ static const struct lejr_api fake_api = {
 	.entry_reverse = fake_entry_reverse,
 	.trial_balance = fake_trial_balance,
 	.account_balance = fake_account_balance,
+	.post_entry_ex = fake_post_entry_ex,
 };
 
 static struct tool *
@@ -410,7 +424,6 @@ static const struct {
 	{ "get_journal_entry", LEJR_ACCESS_READ, 5 },
 	{ "list_journal_entries", LEJR_ACCESS_READ, 5 },
 	{ "reverse_journal_entry", LEJR_ACCESS_WRITE, 0 },
-	{ "trial_balance", LEJR_ACCESS_READ, 5 },
 };
 
 Test(journal, registers_every_tool_truthfully)
@@ -695,10 +708,12 @@ Test(journal, list_filters)
 	refused("get_journal_entry", "{\"id\": 99}", LEJR_ENOTFOUND, "99");
 }
 
-/* ---- reversal and trial balance ---- */
+/* ---- reversal ---- */
 
 Test(journal, reverse_once)
 {
+	struct lejr_error err;
+	int64_t balance;
 	json_t *r;
 	json_int_t id;
 
@@ -728,35 +743,62 @@ Test(journal, reverse_once)
 	refused("reverse_journal_entry", "{\"id\": 2}", LEJR_ECONFLICT,
 		"cannot be reversed");
 
-	r = ok("trial_balance", "{}");
-	cr_expect_eq(json_array_size(json_object_get(r, "accounts")), 2);
-	cr_expect_str_eq(json_string_value(json_object_get(r, "total_debit")),
-			 "0.00");
+	cr_expect_eq(ledger_account_balance(db, &org.pub, "6100", NULL,
+					    &balance, &err), LEJR_OK);
+	cr_expect_eq(balance, 0, "the reversal cancels the entry");
+}
+
+/* ---- closing entries ---- */
+
+static void
+create_income(void)
+{
+	json_decref(ok("create_account", "{\"code\": \"4000\", "
+		       "\"name\": \"Sales\", \"type\": \"income\"}"));
+	json_decref(ok("post_journal_entry", "{\"date\": \"2025-03-01\", "
+		       "\"memo\": \"Sale\", \"lines\": ["
+		       "{\"account\": \"1200\", \"debit\": \"500.00\"},"
+		       "{\"account\": \"4000\", \"credit\": \"500.00\"}]}"));
+}
+
+Test(journal, closing_entry_is_marked)
+{
+	json_t *r, *entry;
+
+	create_income();
+	r = ok("post_journal_entry", "{\"date\": \"2025-12-31\", "
+	       "\"memo\": \"Close 2025\", \"kind\": \"closing\", "
+	       "\"lines\": ["
+	       "{\"account\": \"4000\", \"debit\": \"500.00\"},"
+	       "{\"account\": \"3000\", \"credit\": \"500.00\"}]}");
+	entry = json_object_get(r, "entry");
+	cr_expect_str_eq(json_string_value(json_object_get(entry, "kind")),
+			 "closing");
+	json_decref(r);
+
+	r = ok("get_journal_entry", "{\"id\": 1}");
+	cr_expect_null(json_object_get(json_object_get(r, "entry"), "kind"),
+		       "an ordinary entry has no kind");
 	json_decref(r);
 }
 
-Test(journal, trial_balance_as_of)
+Test(journal, closing_entry_rules)
 {
-	json_t *r;
-
-	post_three();
-
-	r = ok("trial_balance", "{\"as_of\": \"2025-02-28\"}");
-	cr_expect_str_eq(json_string_value(json_object_get(r, "as_of")),
-			 "2025-02-28");
-	cr_expect_str_eq(json_string_value(json_object_get(r, "total_debit")),
-			 "200.00");
-	cr_expect_str_eq(json_string_value(json_object_get(r,
-							   "total_credit")),
-			 "200.00");
-	json_decref(r);
-
-	r = ok("trial_balance", "{}");
-	cr_expect(json_is_null(json_object_get(r, "as_of")));
-	cr_expect_str_eq(json_string_value(json_object_get(r, "total_debit")),
-			 "300.00");
-	json_decref(r);
-
-	refused("trial_balance", "{\"as_of\": \"2025-13-01\"}", LEJR_EINVAL,
-		"invalid");
+	create_income();
+	refused("post_journal_entry", "{\"date\": \"2025-11-30\", "
+		"\"memo\": \"Close\", \"kind\": \"closing\", \"lines\": ["
+		"{\"account\": \"4000\", \"debit\": \"500.00\"},"
+		"{\"account\": \"3000\", \"credit\": \"500.00\"}]}",
+		LEJR_EINVAL, "date it 2025-12-31");
+	refused("post_journal_entry", "{\"date\": \"2025-12-31\", "
+		"\"memo\": \"Close\", \"kind\": \"closing\", \"lines\": ["
+		"{\"account\": \"4000\", \"debit\": \"500.00\"},"
+		"{\"account\": \"1200\", \"credit\": \"500.00\"}]}",
+		LEJR_EINVAL, "1200 (Bank) is an asset account");
+	refused("post_journal_entry", "{\"date\": \"2025-12-31\", "
+		"\"memo\": \"Close\", \"kind\": \"final\", \"lines\": ["
+		"{\"account\": \"4000\", \"debit\": \"500.00\"},"
+		"{\"account\": \"3000\", \"credit\": \"500.00\"}]}",
+		LEJR_EINVAL, "invalid");
+	cr_expect_eq(entry_count(), 1);
 }

@@ -64,6 +64,12 @@ has "org list --json" '"currency": "JPY"' "$tmp/out"
 ok "org lock" c org lock acme 2024-03-31
 status 1 "org lock refuses a bad date" c org lock acme 2024-02-30
 ok "org unlock" c org lock acme none
+ok "org set fiscal-year-start" c org set acme fiscal-year-start 04-01
+ok "org list shows the fiscal year start" c org list --json
+has "fiscal year start stored" '"fiscal_year_start": "04-01"' "$tmp/out"
+status 1 "fiscal-year-start refuses 02-29" \
+	c org set acme fiscal-year-start 02-29
+status 2 "org set refuses an unknown setting" c org set acme colour red
 
 echo "correct horse" >"$tmp/pw"
 ok "user create with password" sh -c \

@@ -89,8 +89,9 @@ out:
 	return rc;
 }
 
+/* Columns of a record, in this order; "client" only with a query. */
 static json_t *
-record_json(sqlite3_stmt *st)
+record_json(sqlite3_stmt *st, int with_client)
 {
 	json_t *o, *entries;
 
@@ -113,6 +114,8 @@ record_json(sqlite3_stmt *st)
 							  : json_array());
 	json_object_set_new(o, "duration_us",
 			    json_integer(sqlite3_column_int64(st, 10)));
+	if (with_client)
+		ledger_json_set_column(o, "client", st, 11);
 	return o;
 }
 
@@ -130,21 +133,35 @@ check_filter(const char *from, const char *to, struct lejr_error *err)
 	return LEJR_OK;
 }
 
+/* The query for f, past the record after (0: from the newest). */
 static void
-compose_sql(const char *tool, const char *from, const char *to,
+compose_sql(const struct ledger_activity_filter *f, int with_client,
 	    int64_t after, struct ledger_sql *q)
 {
 	ledger_sql_add(q, "SELECT a.id, a.at, a.user_id, u.email, a.token_id,"
 		       " a.tool, a.args_digest, a.outcome, a.message,"
-		       " a.entries, a.duration_us FROM activity a"
-		       " LEFT JOIN users u ON u.id = a.user_id"
+		       " a.entries, a.duration_us");
+	/* The assistant: an OAuth client's name, or a token's label. */
+	if (with_client)
+		ledger_sql_add(q, ", coalesce(k.name, k.client_id, t.label)"
+			       " FROM activity a"
+			       " LEFT JOIN tokens t ON t.id = a.token_id"
+			       " LEFT JOIN connections c"
+			       "  ON c.id = t.connection_id"
+			       " LEFT JOIN oauth_clients k"
+			       "  ON k.id = c.client_id");
+	else
+		ledger_sql_add(q, " FROM activity a");
+	ledger_sql_add(q, " LEFT JOIN users u ON u.id = a.user_id"
 		       " WHERE a.org_id = :org");
-	if (tool != NULL)
+	if (f->tool != NULL)
 		ledger_sql_add(q, " AND a.tool = :tool");
-	if (from != NULL)
+	if (f->user != 0)
+		ledger_sql_add(q, " AND a.user_id = :user");
+	if (f->from != NULL)
 		ledger_sql_add(q, " AND a.at >= :from");
 	/* times are "YYYY-MM-DDT...": before the next day's date */
-	if (to != NULL)
+	if (f->to != NULL)
 		ledger_sql_add(q, " AND a.at < date(:to, '+1 day')");
 	if (after != 0)
 		ledger_sql_add(q, " AND a.id < :after");
@@ -164,8 +181,8 @@ bind_named(sqlite3_stmt *st, const char *name, const char *text,
 }
 
 static int
-fill_page(sqlite3 *db, sqlite3_stmt *st, int limit, json_t *page,
-	  struct lejr_error *err)
+fill_page(sqlite3 *db, sqlite3_stmt *st, int limit, int with_client,
+	  json_t *page, struct lejr_error *err)
 {
 	char cursor[128];
 	json_t *records;
@@ -185,7 +202,7 @@ fill_page(sqlite3 *db, sqlite3_stmt *st, int limit, json_t *page,
 			return LEJR_OK;
 		}
 		last = sqlite3_column_int64(st, 0);
-		json_array_append_new(records, record_json(st));
+		json_array_append_new(records, record_json(st, with_client));
 		n++;
 	}
 
@@ -194,45 +211,45 @@ fill_page(sqlite3 *db, sqlite3_stmt *st, int limit, json_t *page,
 	return LEJR_OK;
 }
 
-int
-ledger_activity_list(sqlite3 *db, int64_t org, const char *tool,
-		     const char *from, const char *to, const char *cursor,
-		     int limit, json_t **out, struct lejr_error *err)
+static int
+activity_page(sqlite3 *db, const struct ledger_activity_filter *f,
+	      int with_client, json_t **out, struct lejr_error *err)
 {
 	struct ledger_sql q = { .len = 0 };
 	sqlite3_stmt *st = NULL;
 	char empty[4];
 	int64_t after = 0;
 	json_t *page = NULL;
-	int rc;
+	int rc, limit;
 
 	*out = NULL;
-	limit = ledger_page_limit(limit);
+	limit = ledger_page_limit(f->limit);
 	if (limit < 0)
 		return lejr_error_set(err, LEJR_EINVAL,
 				      "limit must be between 1 and 500");
 
-	rc = check_filter(from, to, err);
-	if (rc == LEJR_OK && cursor != NULL)
-		rc = ledger_cursor_decode(cursor, 'a', empty, sizeof(empty),
+	rc = check_filter(f->from, f->to, err);
+	if (rc == LEJR_OK && f->cursor != NULL)
+		rc = ledger_cursor_decode(f->cursor, 'a', empty, sizeof(empty),
 					  &after, err);
 	if (rc != LEJR_OK)
 		return rc;
 
-	compose_sql(tool, from, to, after, &q);
+	compose_sql(f, with_client, after, &q);
 	rc = ledger_prepare_once(db, q.text, &st, err);
 	if (rc != LEJR_OK)
 		return rc;
 
-	bind_named(st, ":org", NULL, org);
-	bind_named(st, ":tool", tool, 0);
-	bind_named(st, ":from", from, 0);
-	bind_named(st, ":to", to, 0);
+	bind_named(st, ":org", NULL, f->org);
+	bind_named(st, ":tool", f->tool, 0);
+	bind_named(st, ":user", NULL, f->user);
+	bind_named(st, ":from", f->from, 0);
+	bind_named(st, ":to", f->to, 0);
 	bind_named(st, ":after", NULL, after);
 	bind_named(st, ":limit", NULL, limit + 1);
 
 	page = json_object();
-	rc = fill_page(db, st, limit, page, err);
+	rc = fill_page(db, st, limit, with_client, page, err);
 	if (rc == LEJR_OK) {
 		*out = page;
 		page = NULL;
@@ -241,4 +258,24 @@ ledger_activity_list(sqlite3 *db, int64_t org, const char *tool,
 	json_decref(page);
 	ledger_finalize(db, st);
 	return rc;
+}
+
+int
+ledger_activity_list(sqlite3 *db, int64_t org, const char *tool,
+		     const char *from, const char *to, const char *cursor,
+		     int limit, json_t **out, struct lejr_error *err)
+{
+	struct ledger_activity_filter f = {
+		.org = org, .tool = tool, .from = from, .to = to,
+		.cursor = cursor, .limit = limit
+	};
+
+	return activity_page(db, &f, 0, out, err);
+}
+
+int
+ledger_activity_query(sqlite3 *db, const struct ledger_activity_filter *f,
+		      json_t **out, struct lejr_error *err)
+{
+	return activity_page(db, f, 1, out, err);
 }

@@ -3,101 +3,18 @@
  * the triggers on lines keep.
  *
  * All-time balances (or as of any date on or after the last posting)
- * come straight from the per-account totals.  As of a date D in month
- * M, a balance is either
- *
- *     before: the months before M, plus the days of M up to D, or
- *     after:  all time, less the months after M and the days of M
- *             after D;
- *
- * each reads at most one row per account and month or day, whatever
- * the number of postings.  The side with fewer months is taken.
+ * come straight from the per-account totals.  As of an earlier date a
+ * balance is read from the month totals on the side of the date with
+ * fewer months and the day totals of its month (report-sums.c); either
+ * way at most one row per account and month or day is read, whatever
+ * the number of postings.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
-#include "ledger-private.h"
-
-static const char tb_all_sql[] =
-	"SELECT a.code, a.name, a.type, t.debit - t.credit"
-	" FROM account_totals t JOIN accounts a ON a.id = t.account_id"
-	" WHERE t.org_id = ?1 ORDER BY a.code";
-
-/* ?2 the month "YYYY-MM", ?3 its first day, ?4 the date, ?5 the
- * month's last possible day ("YYYY-MM-31" bounds any month). */
-static const char tb_before_sql[] =
-	"SELECT a.code, a.name, a.type, sum(b.net) FROM ("
-	" SELECT account_id, debit - credit AS net FROM account_month_totals"
-	"  WHERE org_id = ?1 AND month < ?2"
-	" UNION ALL"
-	" SELECT account_id, debit - credit FROM account_day_totals"
-	"  WHERE org_id = ?1 AND day >= ?3 AND day <= ?4"
-	") b JOIN accounts a ON a.id = b.account_id"
-	" GROUP BY b.account_id ORDER BY a.code";
-
-/* Accounts whose every line falls after the date drop out: their line
- * count after it equals their total. */
-static const char tb_after_sql[] =
-	"SELECT a.code, a.name, a.type,"
-	" t.debit - t.credit - coalesce(x.net, 0)"
-	" FROM account_totals t JOIN accounts a ON a.id = t.account_id"
-	" LEFT JOIN (SELECT account_id, sum(net) AS net, sum(n) AS n FROM ("
-	"  SELECT account_id, debit - credit AS net, nlines AS n"
-	"   FROM account_month_totals WHERE org_id = ?1 AND month > ?2"
-	"  UNION ALL"
-	"  SELECT account_id, debit - credit, nlines FROM account_day_totals"
-	"   WHERE org_id = ?1 AND day > ?4 AND day <= ?5"
-	" ) GROUP BY account_id) x ON x.account_id = t.account_id"
-	" WHERE t.org_id = ?1 AND t.nlines > coalesce(x.n, 0)"
-	" ORDER BY a.code";
-
-/* Months since year 0 of a "YYYY-MM..." text. */
-static int
-month_index(const char *date)
-{
-	return atoi(date) * 12 + atoi(date + 5);
-}
-
-/* The statement answering a trial balance as of date. */
-static int
-tb_choose(sqlite3 *db, int64_t org, const char *date, const char **sql,
-	  struct lejr_error *err)
-{
-	sqlite3_stmt *st;
-	const char *first, *last;
-	int rc, m;
-
-	*sql = tb_all_sql;
-	if (date == NULL)
-		return LEJR_OK;
-
-	/* two subqueries, so that each one reads a single index entry */
-	rc = ledger_prepare(db, "SELECT (SELECT min(date) FROM entries "
-			    "WHERE org_id = ?1), (SELECT max(date) FROM "
-			    "entries WHERE org_id = ?1)", &st, err);
-	if (rc != LEJR_OK)
-		return rc;
-
-	sqlite3_bind_int64(st, 1, org);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		rc = ledger_db_error(db, "finding the ledger's dates", err);
-		goto out;
-	}
-
-	first = (const char *)sqlite3_column_text(st, 0);
-	last = (const char *)sqlite3_column_text(st, 1);
-	if (first == NULL || last == NULL || strcmp(date, last) >= 0)
-		goto out;
-
-	m = month_index(date);
-	*sql = m - month_index(first) <= month_index(last) - m ?
-	       tb_before_sql : tb_after_sql;
-out:
-	ledger_finalize(db, st);
-	return rc;
-}
+#include "reports-private.h"
 
 /* Bind the month of date: ?2 month, ?3 first day, ?4 date, ?5 bound. */
 static void
@@ -114,17 +31,6 @@ bind_month(sqlite3_stmt *st, const char *date)
 	ledger_bind_text(st, 5, bound);
 }
 
-static void
-set_money(json_t *o, const char *key, const char *key_minor, int64_t minor,
-	  int exponent)
-{
-	char buf[32];
-
-	lejr_money_format(minor, exponent, buf, sizeof(buf));
-	json_object_set_new(o, key, json_string(buf));
-	json_object_set_new(o, key_minor, json_integer(minor));
-}
-
 struct tb_totals {
 	int64_t debit;
 	int64_t credit;
@@ -132,56 +38,59 @@ struct tb_totals {
 
 /* One row of the trial balance; a net debit shows in the debit column,
  * a net credit in the credit column. */
-static int
-tb_row(sqlite3_stmt *st, int exponent, struct tb_totals *t, json_t **out)
+static json_t *
+tb_row(const struct rpt_account *a, int64_t net, int exponent,
+       struct tb_totals *t, struct lejr_error *err)
 {
-	int64_t net, debit, credit;
+	int64_t debit, credit;
 	json_t *o;
 
-	net = sqlite3_column_int64(st, 3);
-	if (net == INT64_MIN)
-		return LEJR_EINTERNAL;
+	if (net == INT64_MIN) {
+		lejr_error_set(err, LEJR_EINTERNAL, "trial balance totals "
+			       "overflow");
+		return NULL;
+	}
 	debit = net > 0 ? net : 0;
 	credit = net < 0 ? -net : 0;
-	if (__builtin_add_overflow(t->debit, debit, &t->debit) ||
-	    __builtin_add_overflow(t->credit, credit, &t->credit))
-		return LEJR_EINTERNAL;
+	if (rpt_add(&t->debit, debit, err) != LEJR_OK ||
+	    rpt_add(&t->credit, credit, err) != LEJR_OK)
+		return NULL;
 
-	o = json_object();
-	ledger_json_set_column(o, "code", st, 0);
-	ledger_json_set_column(o, "name", st, 1);
-	json_object_set_new(o, "type", json_string(
-		lejr_account_type_name(sqlite3_column_int(st, 2))));
-	set_money(o, "debit", "debit_minor", debit, exponent);
-	set_money(o, "credit", "credit_minor", credit, exponent);
-	set_money(o, "balance", "balance_minor", net, exponent);
-	*out = o;
-	return LEJR_OK;
+	o = json_pack("{s:s, s:s, s:s}", "code", a->code, "name", a->name,
+		      "type", lejr_account_type_name(a->type));
+	if (o == NULL || rpt_json_money(o, "debit", debit, exponent) != 0 ||
+	    rpt_json_money(o, "credit", credit, exponent) != 0 ||
+	    rpt_json_money(o, "balance", net, exponent) != 0) {
+		json_decref(o);
+		lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
+		return NULL;
+	}
+	return o;
 }
 
+/* The rows of the accounts seen by then, in code order, and totals. */
 static int
-tb_rows(sqlite3 *db, sqlite3_stmt *st, const struct lejr_org *org,
-	json_t *tb, struct lejr_error *err)
+tb_rows(const struct rpt_chart *c, const int64_t *net,
+	const unsigned char *seen, const struct lejr_org *org, json_t *tb,
+	struct lejr_error *err)
 {
 	struct tb_totals t = { 0, 0 };
 	json_t *accounts, *row;
-	int rc;
 
 	accounts = json_array();
-	json_object_set_new(tb, "accounts", accounts);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (tb_row(st, org->exponent, &t, &row) != LEJR_OK)
-			return lejr_error_set(err, LEJR_EINTERNAL,
-					      "trial balance totals overflow");
-		json_array_append_new(accounts, row);
+	if (accounts == NULL || json_object_set_new(tb, "accounts",
+						    accounts) != 0)
+		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < c->n; i++) {
+		if (!seen[i])
+			continue;
+		row = tb_row(&c->acct[i], net[i], org->exponent, &t, err);
+		if (row == NULL || json_array_append_new(accounts, row) != 0)
+			return LEJR_EINTERNAL;
 	}
-	if (rc != SQLITE_DONE)
-		return ledger_db_error(db, "computing the trial balance", err);
 
-	set_money(tb, "total_debit", "total_debit_minor", t.debit,
-		  org->exponent);
-	set_money(tb, "total_credit", "total_credit_minor", t.credit,
-		  org->exponent);
+	rpt_json_money(tb, "total_debit", t.debit, org->exponent);
+	rpt_json_money(tb, "total_credit", t.credit, org->exponent);
 
 	/* Every entry balances, so the sum of all nets is zero.  If not,
 	 * the stored ledger is damaged: say so rather than show it. */
@@ -201,8 +110,9 @@ int
 ledger_trial_balance(sqlite3 *db, const struct lejr_org *org,
 		     const char *date, json_t **out, struct lejr_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	const char *sql;
+	struct rpt_chart c;
+	unsigned char *seen = NULL;
+	int64_t *net = NULL;
 	json_t *tb = NULL;
 	int rc;
 
@@ -212,29 +122,31 @@ ledger_trial_balance(sqlite3 *db, const struct lejr_org *org,
 				      "date \"%.16s\" is not a valid calendar "
 				      "date (YYYY-MM-DD)", date);
 
-	rc = tb_choose(db, org->id, date, &sql, err);
-	if (rc == LEJR_OK)
-		rc = ledger_prepare(db, sql, &st, err);
+	rc = rpt_chart_load(db, org->id, &c, err);
 	if (rc != LEJR_OK)
-		return rc;
+		goto out;
+	net = calloc(c.n ? c.n : 1, sizeof(*net));
+	seen = calloc(c.n ? c.n : 1, 1);
+	tb = json_pack("{s:s?, s:s}", "as_of", date, "currency",
+		       org->currency);
+	if (net == NULL || seen == NULL || tb == NULL) {
+		rc = lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
+		goto out;
+	}
 
-	sqlite3_bind_int64(st, 1, org->id);
-	if (sql != tb_all_sql)
-		bind_month(st, date);
-
-	tb = json_object();
-	json_object_set_new(tb, "as_of", date != NULL ? json_string(date)
-						      : json_null());
-	json_object_set_new(tb, "currency", json_string(org->currency));
-
-	rc = tb_rows(db, st, org, tb, err);
+	rc = rpt_asof(db, org->id, &c, date, net, seen, err);
+	if (rc == LEJR_OK)
+		rc = tb_rows(&c, net, seen, org, tb, err);
 	if (rc == LEJR_OK) {
 		*out = tb;
 		tb = NULL;
 	}
 
+out:
 	json_decref(tb);
-	ledger_finalize(db, st);
+	free(net);
+	free(seen);
+	rpt_chart_free(&c);
 	return rc;
 }
 

@@ -27,6 +27,7 @@ struct post_entry {
 	const char *memo;
 	const char *reference;
 	int64_t reverses; /* 0: not a reversal */
+	int closing;      /* a closing entry (LEJR_ENTRY_CLOSING) */
 	const struct post_line *lines;
 	size_t nlines;
 };
@@ -169,9 +170,26 @@ line_error(struct lejr_error *err, size_t i, int rc)
 	return lejr_error_set(err, rc, "line %zu: %s", i + 1, msg);
 }
 
+/* A closing entry moves income and expense into equity: it has no
+ * business with assets or liabilities. */
+static int
+check_closing_account(const struct lejr_account *acct, size_t i,
+		      struct lejr_error *err)
+{
+	if (acct->type != LEJR_ASSET && acct->type != LEJR_LIABILITY)
+		return LEJR_OK;
+	return lejr_error_set(err, LEJR_EINVAL,
+			      "line %zu: account %s (%s) is %s %s account, "
+			      "but a closing entry only moves income and "
+			      "expense balances into equity", i + 1,
+			      acct->code, acct->name,
+			      acct->type == LEJR_ASSET ? "an" : "a",
+			      lejr_account_type_name(acct->type));
+}
+
 static int
 resolve_lines(sqlite3 *db, const struct lejr_org *org,
-	      const struct lejr_line_spec *l, size_t n,
+	      const struct lejr_line_spec *l, size_t n, int closing,
 	      struct post_line *out, struct lejr_error *err)
 {
 	struct lejr_account acct;
@@ -193,6 +211,11 @@ resolve_lines(sqlite3 *db, const struct lejr_org *org,
 					      "line %zu: account %s (%s) is "
 					      "archived and takes no new lines",
 					      i + 1, acct.code, acct.name);
+		if (closing) {
+			rc = check_closing_account(&acct, i, err);
+			if (rc != LEJR_OK)
+				return rc;
+		}
 
 		out[i].account_id = acct.id;
 		out[i].amount = l[i].amount;
@@ -239,9 +262,9 @@ insert_entry(sqlite3 *db, const struct lejr_org *org, int64_t user,
 	int rc;
 
 	rc = ledger_prepare(db, "INSERT INTO entries (org_id, date, memo, "
-			    "reference, reverses_id, created_by, created_at) "
-			    "VALUES (?, ?, ?, ?, ?, ?, " LEDGER_NOW_SQL ")",
-			    &st, err);
+			    "reference, reverses_id, created_by, closing, "
+			    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+			    LEDGER_NOW_SQL ")", &st, err);
 	if (rc != LEJR_OK)
 		return rc;
 
@@ -253,6 +276,7 @@ insert_entry(sqlite3 *db, const struct lejr_org *org, int64_t user,
 		sqlite3_bind_int64(st, 5, e->reverses);
 	if (user > 0)
 		sqlite3_bind_int64(st, 6, user);
+	sqlite3_bind_int(st, 7, e->closing != 0);
 
 	if (sqlite3_step(st) == SQLITE_DONE)
 		*id = sqlite3_last_insert_rowid(db);
@@ -269,18 +293,59 @@ insert_entry(sqlite3 *db, const struct lejr_org *org, int64_t user,
 	return rc;
 }
 
+/*
+ * A closing entry belongs on the last day of a fiscal year: there it
+ * closes that year, and the balance sheet of any later date finds the
+ * year's result in equity, not twice.
+ */
+static int
+check_closing_date(sqlite3 *db, const struct lejr_org *org,
+		   const char *date, struct lejr_error *err)
+{
+	char start[6], first[11], last[11];
+	int rc;
+
+	rc = ledger_fiscal_start(db, org->id, start, err);
+	if (rc != LEJR_OK)
+		return rc;
+
+	ledger_fiscal_year(start, date, first, last);
+	if (strcmp(date, last) == 0)
+		return LEJR_OK;
+	return lejr_error_set(err, LEJR_EINVAL,
+			      "a closing entry must be dated on the last day "
+			      "of a fiscal year: %s falls in the fiscal year "
+			      "%s to %s, so date it %s (the fiscal year "
+			      "starts on %s)", date, first, last, last, start);
+}
+
 int
 ledger_entry_post(sqlite3 *db, const struct lejr_org *org, int64_t user,
 		  const struct lejr_entry_spec *spec, int64_t *id,
 		  struct lejr_error *err)
 {
+	return ledger_entry_post_ex(db, org, user, spec, 0, id, err);
+}
+
+int
+ledger_entry_post_ex(sqlite3 *db, const struct lejr_org *org, int64_t user,
+		     const struct lejr_entry_spec *spec, unsigned flags,
+		     int64_t *id, struct lejr_error *err)
+{
 	struct post_line *lines = NULL;
 	struct post_entry e;
+	int closing = (flags & LEJR_ENTRY_CLOSING) != 0;
 	int rc;
+
+	if ((flags & ~(unsigned)LEJR_ENTRY_CLOSING) != 0)
+		return lejr_error_set(err, LEJR_EINVAL, "unknown entry flags "
+				      "0x%x", flags);
 
 	rc = check_header(spec, err);
 	if (rc == LEJR_OK)
 		rc = check_amounts(org, spec->lines, spec->nlines, err);
+	if (rc == LEJR_OK && closing)
+		rc = check_closing_date(db, org, spec->date, err);
 	if (rc == LEJR_OK)
 		rc = check_lock(db, org, spec->date, err);
 	if (rc != LEJR_OK)
@@ -290,7 +355,8 @@ ledger_entry_post(sqlite3 *db, const struct lejr_org *org, int64_t user,
 	if (lines == NULL)
 		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
 
-	rc = resolve_lines(db, org, spec->lines, spec->nlines, lines, err);
+	rc = resolve_lines(db, org, spec->lines, spec->nlines, closing, lines,
+			   err);
 	if (rc != LEJR_OK)
 		goto out;
 
@@ -298,6 +364,7 @@ ledger_entry_post(sqlite3 *db, const struct lejr_org *org, int64_t user,
 		.date = spec->date,
 		.memo = spec->memo,
 		.reference = spec->reference,
+		.closing = closing,
 		.lines = lines,
 		.nlines = spec->nlines,
 	};
@@ -317,6 +384,7 @@ struct original {
 	int has_reference;
 	int64_t reverses;    /* the entry it reverses, or 0 */
 	int64_t reversed_by; /* the entry reversing it, or 0 */
+	int closing;
 };
 
 static int
@@ -328,8 +396,8 @@ load_original(sqlite3 *db, const struct lejr_org *org, int64_t id,
 
 	rc = ledger_prepare(db, "SELECT date, memo, reference, reverses_id, "
 			    "(SELECT r.id FROM entries r WHERE r.reverses_id "
-			    "= e.id) FROM entries e WHERE e.org_id = ? AND "
-			    "e.id = ?", &st, err);
+			    "= e.id), closing FROM entries e WHERE e.org_id = "
+			    "? AND e.id = ?", &st, err);
 	if (rc != LEJR_OK)
 		return rc;
 
@@ -343,6 +411,7 @@ load_original(sqlite3 *db, const struct lejr_org *org, int64_t id,
 		o->has_reference = sqlite3_column_type(st, 2) != SQLITE_NULL;
 		o->reverses = sqlite3_column_int64(st, 3);
 		o->reversed_by = sqlite3_column_int64(st, 4);
+		o->closing = sqlite3_column_int(st, 5);
 		rc = LEJR_OK;
 	} else if (rc == SQLITE_DONE) {
 		rc = lejr_error_set(err, LEJR_ENOTFOUND,
@@ -479,6 +548,8 @@ ledger_entry_reverse(sqlite3 *db, const struct lejr_org *org, int64_t user,
 	if (date == NULL)
 		date = o.date;
 	rc = check_reversible(&o, id, date, memo, err);
+	if (rc == LEJR_OK && o.closing)
+		rc = check_closing_date(db, org, date, err);
 	if (rc == LEJR_OK)
 		rc = check_lock(db, org, date, err);
 	if (rc == LEJR_OK)
@@ -498,6 +569,7 @@ ledger_entry_reverse(sqlite3 *db, const struct lejr_org *org, int64_t user,
 		.memo = memo,
 		.reference = o.has_reference ? o.reference : NULL,
 		.reverses = id,
+		.closing = o.closing,
 		.lines = lines,
 		.nlines = n,
 	};

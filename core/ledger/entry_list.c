@@ -30,7 +30,7 @@ reader_open(struct entry_reader *r, sqlite3 *db, const struct lejr_org *org,
 
 	rc = ledger_prepare(db, "SELECT e.id, e.date, e.memo, e.reference, "
 			    "e.reverses_id, (SELECT r.id FROM entries r WHERE "
-			    "r.reverses_id = e.id), e.created_at "
+			    "r.reverses_id = e.id), e.created_at, e.closing "
 			    "FROM entries e WHERE e.org_id = ? AND e.id = ?",
 			    &r->head, err);
 	if (rc != LEJR_OK)
@@ -138,6 +138,8 @@ read_entry(struct entry_reader *r, int64_t id, json_t **out,
 		json_object_set_new(o, "reversed_by", json_integer(
 			sqlite3_column_int64(st, 5)));
 	ledger_json_set_column(o, "created_at", st, 6);
+	if (sqlite3_column_int(st, 7))
+		json_object_set_new(o, "kind", json_string("closing"));
 
 	rc = read_lines(r, id, o, err);
 	if (rc != LEJR_OK) {

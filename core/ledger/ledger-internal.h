@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -133,9 +134,30 @@ int ledger_org_find(sqlite3 *db, const char *slug, struct ledger_org *out,
 /* date NULL clears the lock date. */
 int ledger_org_set_lock_date(sqlite3 *db, int64_t org, const char *date,
 			     struct lejr_error *err);
-/* [{"id","slug","name","currency","lock_date"|null,"created"}] ordered
- * by slug (new reference). */
+/* [{"id","slug","name","currency","lock_date"|null,"created",
+ * "fiscal_year_start"}] ordered by slug (new reference). */
 int ledger_org_list(sqlite3 *db, json_t **out, struct lejr_error *err);
+
+/* ---- fiscal.c: the fiscal year ---- */
+
+/* Is mmdd a fiscal year start the ledger takes: "MM-DD", month 01 to
+ * 12, day 01 to 28 (so that every year, leap or not, has that day)? */
+int ledger_fiscal_start_valid(const char *mmdd);
+
+/* The organization's fiscal year start, "MM-DD" ("01-01" unless set),
+ * into start[6]. */
+int ledger_fiscal_start(sqlite3 *db, int64_t org, char start[6],
+			struct lejr_error *err);
+
+/* Set it; LEJR_EINVAL for an invalid mmdd.  Reports computed after the
+ * change split earnings between years at the new boundary. */
+int ledger_fiscal_start_set(sqlite3 *db, int64_t org, const char *mmdd,
+			    struct lejr_error *err);
+
+/* The first and last day of the fiscal year starting each year on
+ * start ("MM-DD", valid) that holds date (valid). */
+void ledger_fiscal_year(const char *start, const char *date,
+			char first[11], char last[11]);
 
 /* password may be NULL (no web sign-in yet).  Hashed with argon2id. */
 int ledger_user_create(sqlite3 *db, const char *email, const char *name,
@@ -180,6 +202,7 @@ int ledger_chart_seed(sqlite3 *db, int64_t org, struct lejr_error *err);
 /* ---- token.c: personal access tokens ---- */
 
 #define LEJR_TOKEN_MAX 64 /* longest token text, with its prefix */
+#define LEDGER_AUDIENCE_MAX 300 /* longest OAuth resource URL */
 
 struct ledger_grant {
 	int64_t org_id;
@@ -197,6 +220,11 @@ struct ledger_principal {
 	enum lejr_access access; /* the token's own level */
 	size_t ngrants;
 	struct ledger_grant *grants; /* malloc'd; ledger_principal_free */
+
+	/* An OAuth access token's connection and audience (the resource
+	 * it was issued for); 0 and "" for a personal access token. */
+	int64_t connection_id;
+	char audience[LEDGER_AUDIENCE_MAX + 1];
 };
 
 /* Create a token for user reaching orgs (ids, n >= 1, each one where the
@@ -210,7 +238,10 @@ int ledger_token_create(sqlite3 *db, int64_t user, const int64_t *orgs,
 
 /* Resolve a token: LEJR_OK and *out filled, or LEJR_EDENIED for an
  * unknown, revoked or expired token.  Memberships removed since the
- * token was made drop out of the grants. */
+ * token was made drop out of the grants.  An OAuth access token (see
+ * oauth.c) resolves too, with its connection's organizations and its
+ * audience; one whose connection is revoked is LEJR_EDENIED.  The
+ * caller checks the audience. */
 int ledger_token_auth(sqlite3 *db, const char *token,
 		      struct ledger_principal *out, struct lejr_error *err);
 void ledger_principal_free(struct ledger_principal *p);
@@ -219,7 +250,8 @@ void ledger_principal_free(struct ledger_principal *p);
 int ledger_token_touch(sqlite3 *db, int64_t token_id,
 		       struct lejr_error *err);
 
-/* Tokens as JSON array (new reference): id, label, user, access, orgs,
+/* Personal access tokens (not OAuth ones) as JSON array (new
+ * reference): id, label, user, access, orgs,
  * created, last_used, expires, calls, revoked.  user 0: all users.
  * "user" is the email, "access" "read" or "write", "orgs" an array of
  * slugs; times are UTC ISO 8601 strings or null. */
@@ -269,11 +301,23 @@ int ledger_entry_post(sqlite3 *db, const struct lejr_org *org,
 		      int64_t *id, struct lejr_error *err);
 
 /*
+ * The same with flags, enum lejr_entry_flag bits.  A closing entry
+ * (LEJR_ENTRY_CLOSING) is also refused with LEJR_EINVAL unless it is
+ * dated on the last day of a fiscal year and all its accounts are
+ * income, expense or equity; unknown bits are LEJR_EINVAL.
+ */
+int ledger_entry_post_ex(sqlite3 *db, const struct lejr_org *org,
+			 int64_t user, const struct lejr_entry_spec *spec,
+			 unsigned flags, int64_t *id,
+			 struct lejr_error *err);
+
+/*
  * One entry as JSON (new reference):
  *   {"id": 7, "date": "2024-03-01", "memo": "...",
  *    "reference": "INV-1"      (only when set),
  *    "reverses": 5             (only for a reversal: the entry reversed),
  *    "reversed_by": 9          (only once reversed: the reversal's id),
+ *    "kind": "closing"         (only for a closing entry),
  *    "created_at": "2024-03-01T10:00:00.000Z",
  *    "lines": [{"account": "6300", "account_name": "Office supplies",
  *               "debit": "12.50", "credit": "0.00",
@@ -301,7 +345,8 @@ int ledger_entry_list(sqlite3 *db, const struct lejr_org *org,
 /*
  * Post the reversal of entry id: every line negated, dated date (NULL:
  * the original's date, never earlier), memo NULL meaning "Reversal of
- * entry N: <memo>", linked to the original.  LEJR_ENOTFOUND for an
+ * entry N: <memo>", linked to the original.  The reversal of a closing
+ * entry is a closing entry, held to the same rules.  LEJR_ENOTFOUND for an
  * unknown id; LEJR_ECONFLICT when already reversed ("... was already
  * reversed by entry N"), when id is itself a reversal, or on or before
  * the lock date; LEJR_EINVAL when a line's account is now archived.
@@ -335,6 +380,124 @@ int ledger_trial_balance(sqlite3 *db, const struct lejr_org *org,
 int ledger_account_balance(sqlite3 *db, const struct lejr_org *org,
 			   const char *code, const char *date,
 			   int64_t *balance, struct lejr_error *err);
+
+/* ---- export.c ---- */
+
+/*
+ * Write org's whole journal to out as an hledger journal (ledger reads
+ * it too): a commodity directive for the org's currency, an account
+ * directive per account, archived ones included, named
+ * "<type>:<code> <name>" under their parents ("assets:1100 Bank:1110
+ * Checking") with hledger's account type declared, then one
+ * transaction per entry in (date, id) order, its id as the code, its
+ * memo as the description, reference, reversal links and "kind:
+ * closing" as comment tags.  Amounts are exact ("-1234.50 EUR").  Run
+ * it inside a read transaction for a consistent copy.  LEJR_EINTERNAL
+ * on a write error (out's error flag set); out is neither flushed nor
+ * closed.
+ */
+int ledger_export_hledger(sqlite3 *db, const struct lejr_org *org,
+			  FILE *out, struct lejr_error *err);
+
+/* ---- reports.c, general-ledger.c: financial reports ----
+ *
+ * Every report reads the totals that the triggers on lines keep, never
+ * the whole journal, and checks itself against a second computation;
+ * a report that fails its check is LEJR_EINTERNAL ("... failed its own
+ * check (name) ..."), never an answer.  Dates are calendar dates in the
+ * organization's terms and every period includes both its ends.
+ * Amounts appear as an exact decimal string "x" beside "x_minor", the
+ * integer in minor units.
+ */
+
+/*
+ * Balance sheet as of date (required), as (new reference):
+ *   {"as_of", "currency",
+ *    "fiscal_year": {"from", "to", "profit_and_loss_net"(_minor),
+ *                    "closed_to_equity"(_minor)},
+ *    "assets", "liabilities", "equity":
+ *        {"rows": [{"code", "name", "line", "amount"(_minor)}],
+ *         "total"(_minor)},
+ *    "total_liabilities_and_equity"(_minor),
+ *    "retained_earnings_prior"(_minor), "current_year_earnings"(_minor),
+ *    "checks": {"balanced": true,
+ *               "earnings_match_profit_and_loss": true}}
+ * Rows are the accounts of the section with lines by date, in code
+ * order, "line": "account"; assets are shown debit positive,
+ * liabilities and equity credit positive.  Equity ends with two rows
+ * whose code is null: "retained_earnings_prior" (income less expenses
+ * before the fiscal year holding date, closing entries included: what
+ * is not closed yet) and "current_year_earnings" (the same from the
+ * fiscal year's first day to date).  A closing entry moves amounts
+ * from those rows to an equity account, so the totals never change and
+ * nothing counts twice.  "fiscal_year" also gives the year's profit and
+ * loss to date (closing entries left out) and what closing entries
+ * moved to equity: their difference is current_year_earnings.
+ */
+int ledger_balance_sheet(sqlite3 *db, const struct lejr_org *org,
+			 const char *date, json_t **out,
+			 struct lejr_error *err);
+
+/*
+ * Profit and loss from..to (both required, inclusive), closing entries
+ * left out, as (new reference):
+ *   {"period": {"from", "to"}, "currency", "fiscal_year_start": "MM-DD",
+ *    "columns": [{"label", "from", "to"}],
+ *    "income", "expenses": {"rows": [{"code", "name", "amounts": [...],
+ *                                     "amounts_minor": [...]}],
+ *                           "totals": [...], "totals_minor": [...]},
+ *    "net": [...], "net_minor": [...],
+ *    "checks": {"net_matches_balances": true, "columns_add_up": true}}
+ * with one amount per column.  Income is shown as credits less debits,
+ * expenses as debits less credits, net as income less expenses.  Rows
+ * are accounts with an amount in some column, in code order.  columns:
+ * NULL or "none" (one column, from..to), "previous_period" (a second
+ * column: the as long period just before, in months when from..to is
+ * whole months), "month" or "quarter" (one per month or quarter,
+ * counted from the start of the fiscal year holding from and cut to
+ * from..to, then a "Total" column; at most 60 and a total).
+ * "columns_add_up" is only made, and present, with month or quarter.
+ */
+int ledger_profit_and_loss(sqlite3 *db, const struct lejr_org *org,
+			   const char *from, const char *to,
+			   const char *columns, json_t **out,
+			   struct lejr_error *err);
+
+/*
+ * One page of an account's general ledger for from..to (each NULL:
+ * open), as (new reference):
+ *   {"account": {"code", "name", "type"}, "period": {"from", "to"},
+ *    "currency", "opening_balance"(_minor) (before from),
+ *    "period_debit"(_minor), "period_credit"(_minor),
+ *    "closing_balance"(_minor) (as of to), "page_opening_balance"(_minor),
+ *    "lines": [{"date", "entry", "memo", "reference"?, "line_memo"?,
+ *               "kind": "closing"?, "counter_accounts": [codes],
+ *               "debit"(_minor), "credit"(_minor), "amount"(_minor),
+ *               "balance"(_minor)}],
+ *    "page_closing_balance"(_minor), "next_cursor": "..." | null,
+ *    "checks": {"period_reconciles": true, "page_reconciles": true}}
+ * Balances are debit positive; "balance" runs from the page's opening.
+ * Lines are in (date, entry, line) order and a page never splits an
+ * entry: it holds whole entries up to limit lines (0: 100, at most 500)
+ * but always at least one entry.  cursor: next_cursor of the page
+ * before, with the same account and period.
+ */
+int ledger_general_ledger(sqlite3 *db, const struct lejr_org *org,
+			  const char *code, const char *from, const char *to,
+			  const char *cursor, int limit, json_t **out,
+			  struct lejr_error *err);
+
+/*
+ * One account's balance as of date (NULL: all time), as (new
+ * reference): {"account": {"code", "name", "type"}, "as_of" | null,
+ * "currency", "balance"(_minor) (debit positive), "debit"(_minor),
+ * "credit"(_minor) (the balance on its side, the other zero),
+ * "checks": {"totals_agree": true}}, the balance being read both from
+ * the start of the books and back from their end.
+ */
+int ledger_account_report(sqlite3 *db, const struct lejr_org *org,
+			  const char *code, const char *date, json_t **out,
+			  struct lejr_error *err);
 
 /* ---- idempotency.c ---- */
 
@@ -382,5 +545,304 @@ int ledger_activity_list(sqlite3 *db, int64_t org, const char *tool,
 			 const char *from, const char *to,
 			 const char *cursor, int limit, json_t **out,
 			 struct lejr_error *err);
+
+/* ---- web.c: web sign-in sessions and sign-in throttling ---- */
+
+#define LEDGER_WEB_TOKEN_MAX 64 /* longest session cookie value */
+
+/*
+ * Start a web session for user lasting ttl seconds: the cookie value
+ * (random, 256 bits, base64url; never stored, only its SHA-256) goes to
+ * token[LEDGER_WEB_TOKEN_MAX + 1].  Also drops expired sessions.
+ */
+int ledger_web_session_create(sqlite3 *db, int64_t user, int64_t ttl,
+			      char token[LEDGER_WEB_TOKEN_MAX + 1],
+			      struct lejr_error *err);
+
+/* The signed-in user behind a cookie value: LEJR_OK with *user, email
+ * (256 bytes) and name (LEJR_NAME_MAX + 1 bytes) filled, or LEJR_EDENIED
+ * for an unknown or expired session. */
+int ledger_web_session_find(sqlite3 *db, const char *token, int64_t *user,
+			    char *email, char *name, struct lejr_error *err);
+
+/* End the session of a cookie value (signing out); an unknown one is
+ * LEJR_OK: the visitor is signed out either way. */
+int ledger_web_session_end(sqlite3 *db, const char *token,
+			   struct lejr_error *err);
+
+/* End every web session of user (password changed, user removed). */
+int ledger_web_session_end_user(sqlite3 *db, int64_t user,
+				struct lejr_error *err);
+
+/* How many sign-in failures key (e.g. "email:a@b" or "addr:10.0.0.1")
+ * had in the last window seconds, into *count. */
+int ledger_login_failures(sqlite3 *db, const char *key, int64_t window,
+			  int *count, struct lejr_error *err);
+
+/* Record one failure for key, dropping failures older than a day. */
+int ledger_login_failed(sqlite3 *db, const char *key,
+			struct lejr_error *err);
+
+/* Forget key's failures (after a successful sign-in). */
+int ledger_login_clear(sqlite3 *db, const char *key,
+		       struct lejr_error *err);
+
+/* ---- activity.c: the log with every filter ---- */
+
+struct ledger_activity_filter {
+	int64_t org;        /* required */
+	const char *tool;   /* exact tool name, or NULL */
+	int64_t user;       /* user id, or 0 for everyone */
+	const char *from;   /* "YYYY-MM-DD", inclusive, or NULL */
+	const char *to;     /* "YYYY-MM-DD", inclusive, or NULL */
+	const char *cursor; /* from the previous page, or NULL */
+	int limit;          /* 0 means 50, at most 500 */
+};
+
+/* As ledger_activity_list, with a user filter too; records also carry
+ * "client" (the connection's label or client name, or null). */
+int ledger_activity_query(sqlite3 *db,
+			  const struct ledger_activity_filter *f,
+			  json_t **out, struct lejr_error *err);
+
+/* ---- oauth.c: the OAuth authorization server's records ---- */
+
+/*
+ * Clients register themselves (RFC 7591).  A user's consent makes an
+ * authorization code; exchanging the code makes a connection: a client,
+ * a user, a set of organizations and an access level.  A connection's
+ * access tokens are rows of the tokens table bound to an audience and
+ * short-lived, so that ledger_token_auth resolves them; its refresh
+ * tokens rotate on every use.  Client secrets, codes and tokens are
+ * stored only as SHA-256 hashes.
+ *
+ * oauth.c owns the tables oauth_clients, oauth_codes, connections,
+ * connection_orgs, refresh_tokens and the columns tokens.connection_id
+ * and tokens.audience, and creates, resolves and revokes their rows.
+ * Listing connections and changing their organizations for Settings
+ * live beside it (connections.c).  Effective access on an org is the
+ * connection's access capped by the user's role there, as for tokens.
+ */
+
+#define LEDGER_OAUTH_ACCESS_PREFIX "lejr_at_" /* access tokens */
+#define LEDGER_OAUTH_ID_MAX 48    /* longest client_id */
+#define LEDGER_OAUTH_NAME_MAX 200 /* longest client_name kept */
+#define LEDGER_OAUTH_URI_MAX 1024 /* longest redirect URI */
+#define LEDGER_OAUTH_ORGS_MAX 64  /* organizations of one connection */
+
+/* How a client authenticates at the token endpoint. */
+enum ledger_oauth_auth {
+	LEDGER_OAUTH_AUTH_NONE = 1, /* public: client_id and PKCE only */
+	LEDGER_OAUTH_AUTH_POST,     /* client_secret_post */
+	LEDGER_OAUTH_AUTH_BASIC     /* client_secret_basic */
+};
+
+/* "none", "client_secret_post", "client_secret_basic"; NULL when
+ * invalid.  And back: 0 for an unknown name. */
+const char *ledger_oauth_auth_name(enum ledger_oauth_auth auth);
+int ledger_oauth_auth_parse(const char *name);
+
+/* A registered client. */
+struct ledger_oauth_client {
+	int64_t id; /* row id, what codes and connections refer to */
+	char client_id[LEDGER_OAUTH_ID_MAX + 1];
+	enum ledger_oauth_auth auth;
+	char name[LEDGER_OAUTH_NAME_MAX + 1]; /* "" when not given */
+	char secret_hash[65];  /* "" for a public client */
+	int64_t issued_at;     /* unix time */
+	json_t *metadata;      /* as answered at registration, owned;
+				* "redirect_uris" lists where codes go */
+};
+
+/*
+ * Register a client.  metadata (borrowed) is its checked registration
+ * metadata, which must hold "redirect_uris"; client_id, secret and
+ * times are added here, and out->metadata is the whole registration
+ * answer (RFC 7591 section 3.2.1).  A confidential client's secret,
+ * shown once, goes to secret (also in out->metadata); a public client
+ * gets "".  name may be NULL.  Free out with ledger_oauth_client_clear.
+ */
+int ledger_oauth_client_create(sqlite3 *db, json_t *metadata,
+			       enum ledger_oauth_auth auth, const char *name,
+			       struct ledger_oauth_client *out,
+			       char secret[LEJR_TOKEN_MAX + 1],
+			       struct lejr_error *err);
+
+/* Look a client up by client_id: LEJR_OK, or LEJR_ENOTFOUND. */
+int ledger_oauth_client_find(sqlite3 *db, const char *client_id,
+			     struct ledger_oauth_client *out,
+			     struct lejr_error *err);
+
+/* Release out->metadata.  Fine on a zeroed struct. */
+void ledger_oauth_client_clear(struct ledger_oauth_client *c);
+
+/* Does secret match the client's (constant time)?  Always 0 for a
+ * public client or a NULL secret. */
+int ledger_oauth_client_secret_ok(const struct ledger_oauth_client *c,
+				  const char *secret);
+
+/* Delete the clients registered before the unix time before that never
+ * obtained a token, with their codes; their number goes to *n (may be
+ * NULL).  Also drops codes that expired over a day ago and expired
+ * refresh tokens. */
+int ledger_oauth_client_sweep(sqlite3 *db, int64_t before, int *n,
+			      struct lejr_error *err);
+
+/* The user's memberships, for the consent page: [{"id","slug","name",
+ * "role"}] ordered by slug, role by name (new reference). */
+int ledger_user_memberships(sqlite3 *db, int64_t user, json_t **out,
+			    struct lejr_error *err);
+
+/* What a user approved on the consent page. */
+struct ledger_oauth_consent {
+	int64_t client;             /* the client's row id */
+	int64_t user;
+	const char *redirect_uri;   /* as sent to /authorize */
+	const char *code_challenge; /* S256, 43 base64url characters */
+	const char *resource;       /* the audience of its tokens */
+	enum lejr_access access;
+	const int64_t *orgs;        /* n >= 1, each a membership of user */
+	size_t norgs;
+};
+
+/*
+ * Make a single-use authorization code for consent, valid ttl seconds;
+ * its text, never stored, goes to code.  LEJR_EINVAL when an org is not
+ * one of the user's, the access level or the challenge is malformed.
+ */
+int ledger_oauth_code_create(sqlite3 *db,
+			     const struct ledger_oauth_consent *consent,
+			     int64_t ttl, char code[LEJR_TOKEN_MAX + 1],
+			     struct lejr_error *err);
+
+/* The lifetimes of what the token endpoint issues, in seconds. */
+struct ledger_oauth_ttl {
+	int64_t access;
+	int64_t refresh;
+};
+
+/* What the token endpoint answers. */
+struct ledger_oauth_tokens {
+	char access_token[LEJR_TOKEN_MAX + 1];
+	char refresh_token[LEJR_TOKEN_MAX + 1];
+	int64_t connection;
+	enum lejr_access access;
+	int64_t expires_in;
+};
+
+/*
+ * Redeem code for client (row id) in a transaction of its own (none may
+ * be open): the connection is made and its first tokens issued.
+ * LEJR_EDENIED (OAuth's invalid_grant, err saying why) for a code that
+ * is unknown, expired, used, another client's, issued to another
+ * redirect_uri, or whose challenge verifier does not meet; a wrong
+ * verifier leaves the code usable.  A code used a second time revokes
+ * the connection it made, which is committed before the refusal.
+ */
+int ledger_oauth_code_exchange(sqlite3 *db, const char *code,
+			       int64_t client, const char *redirect_uri,
+			       const char *verifier,
+			       const struct ledger_oauth_ttl *ttl,
+			       struct ledger_oauth_tokens *out,
+			       struct lejr_error *err);
+
+/*
+ * Rotate refresh_token of client in a transaction of its own: a new
+ * access token and a new refresh token, the old one retired.
+ * LEJR_EDENIED (invalid_grant) for an unknown, expired or revoked one,
+ * another client's, or one whose connection was issued for an audience
+ * other than audience.  A retired refresh token presented again revokes
+ * its connection (committed before the refusal): someone holds a copy.
+ */
+int ledger_oauth_refresh(sqlite3 *db, const char *refresh_token,
+			 int64_t client, const char *audience,
+			 const struct ledger_oauth_ttl *ttl,
+			 struct ledger_oauth_tokens *out,
+			 struct lejr_error *err);
+
+/*
+ * Token revocation (RFC 7009) for client, in a transaction of its own:
+ * a refresh token revokes its whole connection, an access token only
+ * itself.  A token that is
+ * unknown, already revoked or another client's changes nothing and is
+ * LEJR_OK, as the RFC asks.
+ */
+int ledger_oauth_revoke(sqlite3 *db, const char *token, int64_t client,
+			struct lejr_error *err);
+
+/* Revoke connection id at once: its access and refresh tokens stop
+ * working.  user > 0 must be its owner (another's is LEJR_ENOTFOUND);
+ * 0 for an administrator.  LEJR_ECONFLICT when already revoked. */
+int ledger_connection_revoke(sqlite3 *db, int64_t id, int64_t user,
+			     struct lejr_error *err);
+
+/* PKCE S256 (RFC 7636): is verifier 43 to 128 unreserved characters
+ * whose base64url SHA-256 is challenge?  1 or 0 (constant time). */
+int ledger_oauth_pkce_ok(const char *verifier, const char *challenge);
+
+/* ---- connections.c: tokens and connections, for Settings ---- */
+
+#define LEDGER_CONN_OWN 0x1     /* only the viewer's own */
+#define LEDGER_CONN_TOKENS 0x2  /* personal access tokens */
+#define LEDGER_CONN_OAUTH 0x4   /* OAuth connections */
+#define LEDGER_CONN_REVOKED 0x8 /* revoked ones too */
+
+enum ledger_conn_kind {
+	LEDGER_CONN_KIND_TOKEN = 1, /* a personal access token */
+	LEDGER_CONN_KIND_OAUTH      /* an OAuth connection */
+};
+
+/*
+ * The personal access tokens and OAuth connections viewer may see:
+ * their own, and those of anyone that reach an organization where
+ * viewer is an owner or admin.  flags: LEDGER_CONN_* (with neither kind
+ * bit, both kinds).  Newest first, as (new reference):
+ *   [{"kind": "token" | "oauth", "id", "name" (the token's label or the
+ *     client's name or client_id; null when none), "user_id", "user"
+ *     (email), "access": "read" | "write", "resource" (oauth only),
+ *     "orgs": [{"id", "slug", "name"}] by slug, "created", "last_used"
+ *     | null, "expires" | null (a token's expiry; for a connection its
+ *     live refresh token's), "calls", "revoked" | null, "own": bool}]
+ * Times are UTC ISO 8601 text.  An OAuth connection's last use and
+ * calls sum those of its access tokens.
+ */
+int ledger_conn_list(sqlite3 *db, int64_t viewer, int flags, json_t **out,
+		     struct lejr_error *err);
+
+/*
+ * One of them, shaped as above, when viewer may see it (else
+ * LEJR_ENOTFOUND), with "choices": every organization its user belongs
+ * to, [{"id", "slug", "name", "granted": bool, "manage": bool}] by
+ * slug, "manage" telling whether viewer may add or remove it (always
+ * for viewer's own; else where viewer is an owner or admin).
+ */
+int ledger_conn_get(sqlite3 *db, int64_t viewer, enum ledger_conn_kind kind,
+		    int64_t id, json_t **out, struct lejr_error *err);
+
+/*
+ * Make orgs (n ids, 1 to LEDGER_OAUTH_ORGS_MAX) the organizations of a
+ * token or connection, as viewer, in the caller's (write) transaction;
+ * it applies to the next request made with it.  LEJR_ENOTFOUND when
+ * viewer may not see it; LEJR_ECONFLICT when it is revoked; LEJR_EINVAL
+ * when n is out of range or an org is not one its user belongs to;
+ * LEJR_EDENIED when an org added or removed is not one viewer may
+ * manage ("manage" above).
+ */
+int ledger_conn_set_orgs(sqlite3 *db, int64_t viewer,
+			 enum ledger_conn_kind kind, int64_t id,
+			 const int64_t *orgs, size_t n,
+			 struct lejr_error *err);
+
+/* Revoke a token or connection as viewer, at once, in the caller's
+ * (write) transaction: LEJR_ENOTFOUND when viewer may not see it,
+ * LEJR_ECONFLICT when it is already revoked. */
+int ledger_conn_revoke(sqlite3 *db, int64_t viewer,
+		       enum ledger_conn_kind kind, int64_t id,
+		       struct lejr_error *err);
+
+/* The members of org: [{"id", "email", "name", "role"}] by email (new
+ * reference). */
+int ledger_org_members(sqlite3 *db, int64_t org, json_t **out,
+		       struct lejr_error *err);
 
 #endif /* LEJR_LEDGER_INTERNAL_H */

@@ -91,6 +91,22 @@ int ledger_account_code_ok(const char *code);
  * message naming its id. */
 int ledger_org_exists(sqlite3 *db, int64_t org, struct lejr_error *err);
 
+/* ---- fiscal.c: calendar arithmetic on valid "YYYY-MM-DD" dates ---- */
+
+/* The date's day number (consecutive integers for consecutive days),
+ * and back to text; years 0000 to 9999. */
+int64_t ledger_day_number(const char *date);
+void ledger_day_text(int64_t n, char out[11]);
+
+/* date plus days (may be negative). */
+void ledger_day_add(const char *date, int64_t days, char out[11]);
+
+/* date plus months, the day cut to the new month's length. */
+void ledger_month_add(const char *date, int months, char out[11]);
+
+/* The last day of date's month. */
+void ledger_month_end(const char *date, char out[11]);
+
 /* The core's own schema migrations, in order (schema.c). */
 struct ledger_migration {
 	int version;

@@ -231,7 +231,8 @@ ledger_org_list(sqlite3 *db, json_t **out, struct lejr_error *err)
 
 	*out = NULL;
 	rc = ledger_prepare(db, "SELECT id, slug, name, currency, lock_date, "
-			    "created_at FROM orgs ORDER BY slug", &st, err);
+			    "created_at, fiscal_year_start FROM orgs ORDER BY "
+			    "slug", &st, err);
 	if (rc != LEJR_OK)
 		return rc;
 
@@ -245,6 +246,7 @@ ledger_org_list(sqlite3 *db, json_t **out, struct lejr_error *err)
 		ledger_json_set_column(o, "currency", st, 3);
 		ledger_json_set_column(o, "lock_date", st, 4);
 		ledger_json_set_column(o, "created", st, 5);
+		ledger_json_set_column(o, "fiscal_year_start", st, 6);
 		json_array_append_new(list, o);
 	}
 

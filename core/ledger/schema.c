@@ -233,8 +233,142 @@ static const char core_v1[] =
 	"CREATE TRIGGER activity_no_delete BEFORE DELETE ON activity BEGIN"
 	" SELECT RAISE(ABORT, 'the activity log is append-only'); END;";
 
+/*
+ * Version 2: what the reports need.  Closing entries (the year-end
+ * entries that move income and expense balances into equity) count in
+ * every balance but not in the profit and loss, which subtracts them
+ * using their own small totals table.  The fiscal year's first day is
+ * an organization setting, "MM-DD", the same every year.
+ */
+static const char core_v2[] =
+	"ALTER TABLE entries ADD COLUMN closing INTEGER NOT NULL DEFAULT 0"
+	" CHECK (closing IN (0, 1));"
+
+	"ALTER TABLE orgs ADD COLUMN fiscal_year_start TEXT NOT NULL"
+	" DEFAULT '01-01' CHECK (fiscal_year_start GLOB"
+	" '[01][0-9]-[0-3][0-9]');"
+
+	"CREATE TABLE account_closing_totals ("
+	" org_id INTEGER NOT NULL,"
+	" day TEXT NOT NULL,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" debit INTEGER NOT NULL CHECK (typeof(debit) = 'integer'),"
+	" credit INTEGER NOT NULL CHECK (typeof(credit) = 'integer'),"
+	" nlines INTEGER NOT NULL,"
+	" PRIMARY KEY (org_id, day, account_id)) WITHOUT ROWID;"
+
+	"CREATE TRIGGER lines_closing_totals AFTER INSERT ON lines"
+	" WHEN (SELECT closing FROM entries WHERE id = NEW.entry_id) = 1"
+	" BEGIN"
+	" INSERT INTO account_closing_totals"
+	"  (org_id, day, account_id, debit, credit, nlines)"
+	"  VALUES (NEW.org_id, NEW.date, NEW.account_id,"
+	"   max(NEW.amount, 0), max(-NEW.amount, 0), 1)"
+	"  ON CONFLICT (org_id, day, account_id) DO UPDATE SET"
+	"   debit = debit + excluded.debit,"
+	"   credit = credit + excluded.credit,"
+	"   nlines = nlines + 1;"
+	" END;";
+
+/*
+ * Version 3: web sign-in.  A session is known by the SHA-256 of its
+ * cookie value only; expires_at is unix time.  Sign-in failures are
+ * counted per key ("email:..." or "addr:...") for throttling.
+ */
+static const char core_v3[] =
+	"CREATE TABLE web_sessions ("
+	" id INTEGER PRIMARY KEY,"
+	" token_hash TEXT NOT NULL UNIQUE,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" created_at TEXT NOT NULL,"
+	" expires_at INTEGER NOT NULL);"
+	"CREATE INDEX web_sessions_user ON web_sessions(user_id);"
+	"CREATE INDEX web_sessions_expiry ON web_sessions(expires_at);"
+
+	"CREATE TABLE login_failures ("
+	" key TEXT NOT NULL,"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX login_failures_key ON login_failures(key, at);";
+
+/*
+ * Version 4: the OAuth authorization server (oauth.c).  Clients
+ * register themselves; a consent makes a single-use code; redeeming it
+ * makes a connection (client, user, organizations, access) whose access
+ * tokens are rows of tokens bound to an audience and whose refresh
+ * tokens rotate.  Secrets are stored only as SHA-256 hashes; times
+ * compared with the clock are unix time, shown ones ISO 8601 text.
+ */
+static const char core_v4[] =
+	"CREATE TABLE oauth_clients ("
+	" id INTEGER PRIMARY KEY,"
+	" client_id TEXT NOT NULL UNIQUE,"
+	" secret_hash TEXT,"
+	" auth_method INTEGER NOT NULL CHECK (auth_method BETWEEN 1 AND 3),"
+	" name TEXT,"
+	" metadata TEXT NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" issued_at INTEGER NOT NULL,"
+	/* set by the first token: a client without one is swept away */
+	" first_token_at TEXT);"
+	"CREATE INDEX oauth_clients_unused ON oauth_clients(issued_at)"
+	" WHERE first_token_at IS NULL;"
+
+	"CREATE TABLE connections ("
+	" id INTEGER PRIMARY KEY,"
+	" client_id INTEGER NOT NULL REFERENCES oauth_clients(id),"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" access INTEGER NOT NULL CHECK (access IN (1, 2)),"
+	" resource TEXT NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" revoked_at TEXT);"
+	"CREATE INDEX connections_user ON connections(user_id);"
+	"CREATE INDEX connections_client ON connections(client_id);"
+
+	"CREATE TABLE connection_orgs ("
+	" connection_id INTEGER NOT NULL REFERENCES connections(id),"
+	" org_id INTEGER NOT NULL REFERENCES orgs(id),"
+	" PRIMARY KEY (connection_id, org_id)) WITHOUT ROWID;"
+	"CREATE INDEX connection_orgs_org ON connection_orgs(org_id);"
+
+	"CREATE TABLE oauth_codes ("
+	" id INTEGER PRIMARY KEY,"
+	" code_hash TEXT NOT NULL UNIQUE,"
+	" client_id INTEGER NOT NULL REFERENCES oauth_clients(id),"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" redirect_uri TEXT NOT NULL,"
+	" code_challenge TEXT NOT NULL,"
+	" resource TEXT NOT NULL,"
+	" access INTEGER NOT NULL CHECK (access IN (1, 2)),"
+	" orgs TEXT NOT NULL," /* JSON array of org ids */
+	" expires_at INTEGER NOT NULL,"
+	" used_at TEXT,"
+	" connection_id INTEGER REFERENCES connections(id));"
+	"CREATE INDEX oauth_codes_client ON oauth_codes(client_id);"
+	"CREATE INDEX oauth_codes_expiry ON oauth_codes(expires_at);"
+
+	"CREATE TABLE refresh_tokens ("
+	" id INTEGER PRIMARY KEY,"
+	" connection_id INTEGER NOT NULL REFERENCES connections(id),"
+	" token_hash TEXT NOT NULL UNIQUE,"
+	" created_at TEXT NOT NULL,"
+	" expires_at INTEGER NOT NULL,"
+	/* set when a newer one replaced it, or its connection ended */
+	" retired_at TEXT);"
+	"CREATE INDEX refresh_tokens_connection"
+	" ON refresh_tokens(connection_id);"
+	"CREATE INDEX refresh_tokens_expiry ON refresh_tokens(expires_at);"
+
+	"ALTER TABLE tokens ADD COLUMN connection_id INTEGER"
+	" REFERENCES connections(id);"
+	"ALTER TABLE tokens ADD COLUMN audience TEXT;"
+	"CREATE INDEX tokens_connection ON tokens(connection_id)"
+	" WHERE connection_id IS NOT NULL;";
+
 const struct ledger_migration ledger_core_migrations[] = {
 	{ 1, core_v1 },
+	{ 2, core_v2 },
+	{ 3, core_v3 },
+	{ 4, core_v4 },
 };
 
 const size_t ledger_core_nmigrations =

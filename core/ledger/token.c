@@ -1,5 +1,8 @@
 /*
- * token.c - personal access tokens.
+ * token.c - personal access tokens, and the resolution of every bearer
+ * token: OAuth access tokens ("lejr_at_", made by oauth.c) are rows of
+ * the same table, tied to a connection whose organizations and access
+ * they carry.
  *
  * A token is "lejr_pat_" and 32 random bytes in base64url.  Only its
  * SHA-256 is stored: a stolen database file yields no usable token.
@@ -169,7 +172,9 @@ fail:
 	return rc;
 }
 
-/* The organizations a principal reaches, with its effective access. */
+/* The organizations a principal reaches, with its effective access:
+ * a personal token's own, or an OAuth token's connection's, so that a
+ * connection rebound to other organizations applies at once. */
 static int
 load_grants(sqlite3 *db, struct ledger_principal *p, struct lejr_error *err)
 {
@@ -177,16 +182,26 @@ load_grants(sqlite3 *db, struct ledger_principal *p, struct lejr_error *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = ledger_prepare(db, "SELECT o.id, o.slug, o.name, m.role "
-			    "FROM token_orgs t JOIN orgs o ON o.id = t.org_id "
-			    "JOIN members m ON m.org_id = t.org_id AND "
-			    "m.user_id = ? WHERE t.token_id = ? "
-			    "ORDER BY o.slug", &st, err);
+	if (p->connection_id != 0)
+		rc = ledger_prepare(db, "SELECT o.id, o.slug, o.name, m.role "
+				    "FROM connection_orgs c JOIN orgs o ON "
+				    "o.id = c.org_id JOIN members m ON "
+				    "m.org_id = c.org_id AND m.user_id = ? "
+				    "WHERE c.connection_id = ? "
+				    "ORDER BY o.slug", &st, err);
+	else
+		rc = ledger_prepare(db, "SELECT o.id, o.slug, o.name, m.role "
+				    "FROM token_orgs t JOIN orgs o ON "
+				    "o.id = t.org_id JOIN members m ON "
+				    "m.org_id = t.org_id AND m.user_id = ? "
+				    "WHERE t.token_id = ? "
+				    "ORDER BY o.slug", &st, err);
 	if (rc != LEJR_OK)
 		return rc;
 
 	sqlite3_bind_int64(st, 1, p->user_id);
-	sqlite3_bind_int64(st, 2, p->token_id);
+	sqlite3_bind_int64(st, 2, p->connection_id != 0 ? p->connection_id
+							: p->token_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		g = realloc(p->grants, (p->ngrants + 1) * sizeof(*g));
 		if (g == NULL) {
@@ -233,17 +248,26 @@ ledger_token_auth(sqlite3 *db, const char *token,
 
 	memset(out, 0, sizeof(*out));
 	if (token == NULL || strlen(token) > LEJR_TOKEN_MAX ||
-	    strncmp(token, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) != 0)
+	    (strncmp(token, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) != 0 &&
+	     strncmp(token, LEDGER_OAUTH_ACCESS_PREFIX,
+		     sizeof(LEDGER_OAUTH_ACCESS_PREFIX) - 1) != 0))
 		return denied(err);
 
 	if (ledger_sha256_hex(token, strlen(token), hash) != LEJR_OK)
 		return lejr_error_set(err, LEJR_EINTERNAL,
 				      "cannot hash a token");
 
-	rc = ledger_prepare(db, "SELECT t.id, t.user_id, t.access, u.email "
+	/* An OAuth token has its connection's access, and dies with it even
+	 * if a revocation missed one of its rows. */
+	rc = ledger_prepare(db, "SELECT t.id, t.user_id, "
+			    "coalesce(c.access, t.access), u.email, "
+			    "coalesce(t.connection_id, 0), "
+			    "coalesce(t.audience, '') "
 			    "FROM tokens t JOIN users u ON u.id = t.user_id "
+			    "LEFT JOIN connections c ON c.id = t.connection_id "
 			    "WHERE t.token_hash = ? AND t.revoked_at IS NULL "
-			    "AND (t.expires_at IS NULL OR t.expires_at > ?)",
+			    "AND (t.expires_at IS NULL OR t.expires_at > ?) "
+			    "AND c.revoked_at IS NULL",
 			    &st, err);
 	if (rc != LEJR_OK)
 		return rc;
@@ -265,6 +289,8 @@ ledger_token_auth(sqlite3 *db, const char *token,
 	out->user_id = sqlite3_column_int64(st, 1);
 	out->access = (enum lejr_access)sqlite3_column_int(st, 2);
 	ledger_column_copy(st, 3, out->email, sizeof(out->email));
+	out->connection_id = sqlite3_column_int64(st, 4);
+	ledger_column_copy(st, 5, out->audience, sizeof(out->audience));
 
 	rc = load_grants(db, out, err);
 	if (rc != LEJR_OK)
@@ -349,7 +375,8 @@ ledger_token_list(sqlite3 *db, int64_t user, json_t **out,
 			    "strftime('%Y-%m-%dT%H:%M:%SZ', t.expires_at, "
 			    "'unixepoch'), t.calls, t.revoked_at "
 			    "FROM tokens t JOIN users u ON u.id = t.user_id "
-			    "WHERE ?1 = 0 OR t.user_id = ?1 ORDER BY t.id",
+			    "WHERE t.connection_id IS NULL AND "
+			    "(?1 = 0 OR t.user_id = ?1) ORDER BY t.id",
 			    &st, err);
 	if (rc != LEJR_OK)
 		return rc;

@@ -70,6 +70,18 @@ struct lejr_entry_spec {
 	size_t nlines;         /* 2..LEJR_LINES_MAX */
 };
 
+/* Flags of a posted entry (struct lejr_api's post_entry_ex, ABI 1.1). */
+enum lejr_entry_flag {
+	/* A closing entry: the year-end entry that moves a fiscal year's
+	 * income and expense balances into equity (retained earnings).  It
+	 * counts in every balance, the trial balance and the balance sheet
+	 * included, but not in the profit and loss, which keeps showing
+	 * the year's income and expenses.  It must be dated on the last
+	 * day of a fiscal year and may only touch income, expense and
+	 * equity accounts; its reversal is a closing entry too. */
+	LEJR_ENTRY_CLOSING = 1 << 0
+};
+
 struct lejr_entry_filter {
 	const char *from;    /* first date included, or NULL */
 	const char *to;      /* last date included, or NULL */

@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 #define LEJR_ABI_MAJOR 1
-#define LEJR_ABI_MINOR 0
+#define LEJR_ABI_MINOR 1
 #define LEJR_ABI_VERSION ((LEJR_ABI_MAJOR << 16) | LEJR_ABI_MINOR)
 
 /* The symbol every plugin exports; the loader resolves it by this name. */
@@ -332,6 +332,52 @@ struct lejr_api {
 	/* Register a prompt (copied); only during init. */
 	int (*register_prompt)(struct lejr_plugin *p,
 			       const struct lejr_prompt *pr);
+
+	/* --- ABI 1.1: closing entries and financial reports ---
+	 *
+	 * A plugin using these checks api->size (or abi_version's minor)
+	 * first: a 1.0 core does not have them.  Each report checks
+	 * itself against a second computation; one that fails is
+	 * LEJR_EINTERNAL, never an answer.  Dates are calendar dates in
+	 * the organization's terms, periods include both ends, amounts are
+	 * exact decimal strings "x" beside "x_minor" in minor units.  See
+	 * core/ledger/ledger-internal.h for every field. */
+
+	/* post_entry with flags, enum lejr_entry_flag bits (0 is exactly
+	 * post_entry).  A closing entry must be dated on the last day of a
+	 * fiscal year and touch only income, expense and equity
+	 * accounts. */
+	int (*post_entry_ex)(struct lejr_call *call,
+			     const struct lejr_entry_spec *spec,
+			     unsigned flags, int64_t *id);
+
+	/* Balance sheet as of date (required): assets, liabilities and
+	 * equity, with "Retained earnings (prior years, unclosed)" and
+	 * "Current-year earnings" lines so that assets always equal
+	 * liabilities plus equity (new reference in *out). */
+	int (*balance_sheet)(struct lejr_call *call, const char *date,
+			     json_t **out);
+
+	/* Profit and loss from..to (required), closing entries left out;
+	 * columns NULL or "none", "previous_period", "month" or
+	 * "quarter" (new reference in *out). */
+	int (*profit_and_loss)(struct lejr_call *call, const char *from,
+			       const char *to, const char *columns,
+			       json_t **out);
+
+	/* One page of account code's general ledger for from..to (NULL:
+	 * open): opening balance, lines with running balances, closing
+	 * balance.  cursor NULL for the first page, then next_cursor; a
+	 * page never splits an entry; limit 0 means 100 lines, at most 500
+	 * (new reference in *out). */
+	int (*general_ledger)(struct lejr_call *call, const char *code,
+			      const char *from, const char *to,
+			      const char *cursor, int limit, json_t **out);
+
+	/* Account code's balance as of date (NULL: all time) as a checked
+	 * report object (new reference in *out). */
+	int (*account_report)(struct lejr_call *call, const char *code,
+			      const char *date, json_t **out);
 };
 
 /*

@@ -157,7 +157,8 @@ post_input(void)
 {
 	return journal_schema_object(
 		"A balanced journal entry: the debits equal the credits.",
-		json_pack("{s:o, s:o, s:o, s:{s:s, s:i, s:i, s:s, s:o}}",
+		json_pack("{s:o, s:o, s:o, s:{s:s, s:i, s:i, s:s, s:o}, "
+			  "s:{s:s, s:[s,s], s:s, s:s}}",
 			  "date", journal_schema_date(
 				  "Accounting date, YYYY-MM-DD. Must be after "
 				  "the organization's lock date."),
@@ -175,7 +176,19 @@ post_input(void)
 			  "description",
 			  "The lines, 2 to 500. Their debits must sum "
 			  "to exactly their credits.",
-			  "items", line_input()),
+			  "items", line_input(),
+			  "kind",
+			  "type", "string",
+			  "enum", "ordinary", "closing",
+			  "default", "ordinary",
+			  "description",
+			  "\"closing\" for a year-end closing entry, which "
+			  "moves the fiscal year's income and expense "
+			  "balances into equity (retained earnings): it "
+			  "counts in every balance but not in the profit "
+			  "and loss. It must be dated on the last day of a "
+			  "fiscal year and touch only income, expense and "
+			  "equity accounts. Default \"ordinary\"."),
 		json_pack("[s,s,s]", "date", "memo", "lines"));
 }
 
@@ -200,6 +213,26 @@ parse_lines(struct lejr_call *call, json_t *array,
 			return rc;
 	}
 	return LEJR_OK;
+}
+
+/* The last member of struct lejr_api needed for closing entries. */
+#define CLOSING_API_NEEDED \
+	(offsetof(struct lejr_api, post_entry_ex) \
+	 + sizeof(((struct lejr_api *)0)->post_entry_ex))
+
+/* Post spec as an entry of kind (NULL: ordinary).  Ordinary entries go
+ * through post_entry, which every core has; closing entries need a
+ * core of ABI 1.1. */
+static int
+post(struct lejr_call *call, const char *kind,
+     const struct lejr_entry_spec *spec, int64_t *id)
+{
+	if (kind == NULL || strcmp(kind, "closing") != 0)
+		return api->post_entry(call, spec, id);
+	if (api->size < CLOSING_API_NEEDED)
+		return api->fail(call, LEJR_ENOTSUP, "this server cannot "
+				 "post closing entries (it predates them)");
+	return api->post_entry_ex(call, spec, LEJR_ENTRY_CLOSING, id);
 }
 
 static int
@@ -244,7 +277,8 @@ post_journal_entry(struct lejr_call *call, json_t *args, json_t **result)
 		goto out;
 
 	spec.lines = lines;
-	rc = api->post_entry(call, &spec, &id);
+	rc = post(call, json_string_value(json_object_get(args, "kind")),
+		  &spec, &id);
 	if (rc != LEJR_OK)
 		goto out;
 

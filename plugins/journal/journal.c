@@ -1,9 +1,10 @@
 /*
  * journal.c - journal.so: the chart of accounts, balanced journal
- * entries, reversals and the trial balance, as MCP tools.
+ * entries and reversals, as MCP tools.  (The trial balance and the
+ * other reports are reports.so's.)
  *
  * This file holds the entry point and registration; the tools live in
- * accounts.c, entries.c and balance.c.
+ * accounts.c and entries.c.
  */
 #include <config.h>
 
@@ -124,9 +125,6 @@ journal_init(struct lejr_plugin *self, const struct lejr_api *api)
 	if (rc == LEJR_OK)
 		rc = register_tools(self, journal_entry_tools,
 				    journal_entry_ntools);
-	if (rc == LEJR_OK)
-		rc = register_tools(self, journal_balance_tools,
-				    journal_balance_ntools);
 	return rc;
 }
 
@@ -134,8 +132,7 @@ static const struct lejr_plugin_desc journal_desc = {
 	.abi_version = LEJR_ABI_VERSION,
 	.name = "journal",
 	.version = PACKAGE_VERSION,
-	.description = "Chart of accounts, journal entries, reversals and "
-		       "the trial balance",
+	.description = "Chart of accounts, journal entries and reversals",
 	.init = journal_init,
 };
 

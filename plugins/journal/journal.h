@@ -45,10 +45,6 @@ extern const size_t journal_account_ntools;
 extern const struct journal_tool journal_entry_tools[];
 extern const size_t journal_entry_ntools;
 
-/* balance.c: trial_balance. */
-extern const struct journal_tool journal_balance_tools[];
-extern const size_t journal_balance_ntools;
-
 /* Render tool t (its schemas built and serialized) into out, for the
  * core's register_tool().  On success *input and *output hold the schema
  * texts (malloc'd; output may be NULL) that out points into; the caller

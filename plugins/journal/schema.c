@@ -176,7 +176,7 @@ journal_schema_entry(void)
 	return journal_schema_object(
 		"A posted journal entry; it never changes.",
 		json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-			  "s:{s:s, s:s, s:o}}",
+			  "s:{s:s, s:s, s:o}, s:{s:s, s:[s], s:s}}",
 			  "id", journal_schema_id("The entry's id."),
 			  "date", journal_schema_date(
 				  "Accounting date, YYYY-MM-DD."),
@@ -196,7 +196,13 @@ journal_schema_entry(void)
 			  "lines",
 			  "type", "array",
 			  "description", "The lines, in the order posted.",
-			  "items", entry_line()),
+			  "items", entry_line(),
+			  "kind",
+			  "type", "string",
+			  "enum", "closing",
+			  "description",
+			  "Present on a closing entry, which the profit and "
+			  "loss leaves out; absent on ordinary entries."),
 		json_pack("[s,s,s,s,s]", "id", "date", "memo", "created_at",
 			  "lines"));
 }

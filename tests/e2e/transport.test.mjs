@@ -52,7 +52,7 @@ test('C01: 401 carries a discovery challenge', async () => {
   const none = await rpc(url, init);
   assert.equal(none.status, 401);
   assert.equal(none.headers.get('www-authenticate'),
-    `Bearer resource_metadata="${prm}"`);
+    `Bearer resource_metadata="${prm}", scope="ledger:read ledger:write"`);
   assert.ok(none.json, 'the 401 body is JSON');
 
   const bad = await rpc(url, init, { token: 'not-a-real-token' });

@@ -67,7 +67,7 @@ export class Lejr {
     this.port = this.opts.port ?? await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
     this.url = `${this.base}/api/mcp`;
-    const plugins = this.opts.plugins ?? ['journal'];
+    const plugins = this.opts.plugins ?? ['journal', 'reports'];
     const pluginDir = this.opts.pluginDir ?? join(build, '.libs');
     this.conf = join(this.dir, 'lejr.conf');
     writeFileSync(this.conf, [

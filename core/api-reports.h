@@ -1,0 +1,36 @@
+/*
+ * api-reports.h - the members of struct lejr_api added in ABI 1.1:
+ * posting with flags (closing entries) and the financial reports.  They
+ * live apart from api.c and join its table through LEJR_API_REPORTS.
+ */
+#ifndef LEJR_API_REPORTS_H
+#define LEJR_API_REPORTS_H
+
+#include <lejr/plugin.h>
+
+/* Each wraps the ledger function of the same name (ledger-internal.h)
+ * with the call's connection, organization and user; failures are
+ * described on the call. */
+int lejr_api_post_entry_ex(struct lejr_call *call,
+			   const struct lejr_entry_spec *spec,
+			   unsigned flags, int64_t *id);
+int lejr_api_balance_sheet(struct lejr_call *call, const char *date,
+			   json_t **out);
+int lejr_api_profit_and_loss(struct lejr_call *call, const char *from,
+			     const char *to, const char *columns,
+			     json_t **out);
+int lejr_api_general_ledger(struct lejr_call *call, const char *code,
+			    const char *from, const char *to,
+			    const char *cursor, int limit, json_t **out);
+int lejr_api_account_report(struct lejr_call *call, const char *code,
+			    const char *date, json_t **out);
+
+/* The designated initializers of those members, for lejr_api_table. */
+#define LEJR_API_REPORTS \
+	.post_entry_ex = lejr_api_post_entry_ex, \
+	.balance_sheet = lejr_api_balance_sheet, \
+	.profit_and_loss = lejr_api_profit_and_loss, \
+	.general_ledger = lejr_api_general_ledger, \
+	.account_report = lejr_api_account_report
+
+#endif /* LEJR_API_REPORTS_H */

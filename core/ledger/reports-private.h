@@ -1,0 +1,106 @@
+/*
+ * reports-private.h - the sums behind the financial reports, shared by
+ * report-sums.c, reports.c and general-ledger.c.
+ *
+ * Every figure comes from the totals tables that the triggers on lines
+ * keep (per account: all time, per month, per day, and closing entries
+ * per day), never from a scan of the journal, so a report reads a few
+ * rows per account and month whatever the number of postings.  Amounts
+ * are int64_t minor units, debit positive; sums that would overflow are
+ * LEJR_EINTERNAL, never wrapped.
+ */
+#ifndef LEJR_REPORTS_PRIVATE_H
+#define LEJR_REPORTS_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger-private.h"
+
+/* One account of the chart, as the reports name it. */
+struct rpt_account {
+	int64_t id;
+	char code[LEJR_CODE_MAX + 1];
+	char name[LEJR_NAME_MAX + 1];
+	enum lejr_account_type type;
+};
+
+/* An id and the position of its account in the chart. */
+struct rpt_slot {
+	int64_t id;
+	size_t pos;
+};
+
+/* Every account of an organization, archived ones included, in code
+ * order; per-account sums are arrays of n in that order. */
+struct rpt_chart {
+	struct rpt_account *acct;
+	struct rpt_slot *by_id; /* sorted by id, for rpt_chart_find */
+	size_t n;
+};
+
+/* Which lines a range sum takes. */
+enum rpt_closing {
+	RPT_ALL_LINES,     /* every line */
+	RPT_NO_CLOSING,    /* all but the lines of closing entries */
+	RPT_ONLY_CLOSING   /* only those */
+};
+
+/* Load org's chart.  Free it with rpt_chart_free (also after a
+ * failure, and on a zeroed struct). */
+int rpt_chart_load(sqlite3 *db, int64_t org, struct rpt_chart *c,
+		   struct lejr_error *err);
+void rpt_chart_free(struct rpt_chart *c);
+
+/* The position of account id in c, or -1. */
+long rpt_chart_find(const struct rpt_chart *c, int64_t id);
+
+/* Add v to *sum; LEJR_EINTERNAL (err set) on overflow. */
+int rpt_add(int64_t *sum, int64_t v, struct lejr_error *err);
+
+/*
+ * Each account's balance up to and including date (NULL: all time)
+ * into net[c->n], debit positive; seen[i] (seen may be NULL) set to 1
+ * when account i has lines by then.  Reads the month totals on the
+ * side of date with fewer months, and the days of date's month.
+ */
+int rpt_asof(sqlite3 *db, int64_t org, const struct rpt_chart *c,
+	     const char *date, int64_t *net, unsigned char *seen,
+	     struct lejr_error *err);
+
+/*
+ * Each account's debits and credits dated from..to, both inclusive and
+ * valid, from <= to, into debit[c->n] and credit[c->n] (positive
+ * magnitudes), counting the lines that which selects.  Whole months
+ * come from the month totals, the partial months at either end from
+ * the day totals, closing entries from their own totals.
+ */
+int rpt_range(sqlite3 *db, int64_t org, const struct rpt_chart *c,
+	      const char *from, const char *to, enum rpt_closing which,
+	      int64_t *debit, int64_t *credit, struct lejr_error *err);
+
+/* The same two for one account (its id), answered from the rows of
+ * that account only. */
+int rpt_account_asof(sqlite3 *db, int64_t org, int64_t account,
+		     const char *date, int64_t *net, struct lejr_error *err);
+int rpt_account_range(sqlite3 *db, int64_t org, int64_t account,
+		      const char *from, const char *to, int64_t *debit,
+		      int64_t *credit, struct lejr_error *err);
+
+/* An account's balance as of date computed the other way round: all
+ * time, less the months after date's month and the days of that month
+ * after date.  Reports compare it with rpt_account_asof as a check of
+ * the totals. */
+int rpt_account_asof_from_end(sqlite3 *db, int64_t org, int64_t account,
+			      const char *date, int64_t *net,
+			      struct lejr_error *err);
+
+/* Set key to the decimal text of minor and key_minor to minor. */
+int rpt_json_money(json_t *o, const char *key, int64_t minor, int exponent);
+
+/* The error of a report that fails its own check: logged as our fault,
+ * since the totals or the journal disagree with themselves. */
+int rpt_check_failed(int64_t org, const char *report, const char *check,
+		     struct lejr_error *err);
+
+#endif /* LEJR_REPORTS_PRIVATE_H */
