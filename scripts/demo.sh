@@ -35,7 +35,25 @@ directory = $build/.libs
 load = journal reports
 CONF
 
-./lejrctl -d "$demo/lejr.db" demo
-echo
-echo "Starting lejrd (config $demo/lejr.conf); Ctrl-C stops it."
+out=$(./lejrctl -d "$demo/lejr.db" demo)
+echo "$out"
+token=$(echo "$out" | sed -n 's/^token[[:space:]]*//p')
+url=http://127.0.0.1:$port/api/mcp
+
+cat <<TEXT
+
+MCP URL       $url
+Settings      http://127.0.0.1:$port/settings  (sign in as above)
+
+Point an MCP client at it, either with the token:
+
+    claude mcp add --transport http lejr $url \\
+        --header "Authorization: Bearer $token"
+
+or with no token at all: clients that speak OAuth (Claude, MCP
+Inspector) open a browser window where you sign in and choose the
+organizations they may reach.
+
+Starting lejrd (config $demo/lejr.conf); Ctrl-C stops it.
+TEXT
 exec ./lejrd -c "$demo/lejr.conf"
