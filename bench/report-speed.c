@@ -223,7 +223,8 @@ generate(long postings)
 /* ---- timing ---- */
 
 enum report {
-	R_TB, R_BS, R_PL12, R_PL1, R_GL, R_GL_YEAR, R_BAL, NREPORTS
+	R_TB, R_BS, R_PL12, R_PL1, R_GL, R_GL_YEAR, R_GL500, R_BAL,
+	NREPORTS
 };
 
 static const char *const report_names[] = {
@@ -231,6 +232,7 @@ static const char *const report_names[] = {
 	"profit and loss, 12 monthly columns", "profit and loss, one year",
 	"general ledger, busy account, one month (100 lines)",
 	"general ledger, busy account, a year, first page",
+	"general ledger, busy account, a year, 500 lines",
 	"account balance, random date"
 };
 
@@ -292,8 +294,10 @@ run(sqlite3 *db, const struct lejr_org *org, enum report r, unsigned rnd)
 					   100, &out, &err);
 		break;
 	case R_GL_YEAR:
+	case R_GL500:
 		rc = ledger_general_ledger(db, org, "1010", from, to, NULL,
-					   100, &out, &err);
+					   r == R_GL500 ? 500 : 100, &out,
+					   &err);
 		break;
 	default:
 		rc = ledger_account_report(db, org, "1010", day, &out, &err);

@@ -22,7 +22,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-make -s -C "$build" lejrd lejrctl journal.la bench/bare bench/sqlite-fsync
+make -s -C "$build" lejrd lejrctl journal.la reports.la bench/bare \
+	bench/sqlite-fsync
 
 port=18480
 bport=18481
@@ -37,7 +38,7 @@ log_level = warn
 
 [plugins]
 directory = $build/.libs
-load = journal
+load = journal reports
 CONF
 
 ctl() { "$build/lejrctl" -d "$tmp/lejr.db" "$@"; }

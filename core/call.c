@@ -24,9 +24,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "jsonschema.h"
+#include "jsontext.h"
 #include "log.h"
 #include "runtime-internal.h"
 #include "writer.h"
@@ -34,6 +35,7 @@
 /* One tools/call on its way through the guard. */
 struct tool_run {
 	struct lejr_call call;
+	struct lejr_req *req;
 	struct lejr_tool_entry *tool;
 	json_t *args;          /* as sent (borrowed) */
 	json_t *plain;         /* without the core's arguments (owned) */
@@ -43,6 +45,10 @@ struct tool_run {
 	struct timespec start;
 	int write;
 	json_t *answer;        /* a write's answer, made on the writer */
+
+	/* A successful call's parts, until the answer is made of them. */
+	json_t *structured;    /* the handler's result (owned) */
+	json_t *content;       /* set_content()'s array (owned), or NULL */
 };
 
 /* ---- the call object ---- */
@@ -125,22 +131,22 @@ lejr_call_note_entry(struct lejr_call *call, int64_t id)
 int
 lejr_args_digest(json_t *value, char hex[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	static const char digits[] = "0123456789abcdef";
+	unsigned char md[SHA256_DIGEST_LENGTH];
 	char *text;
-	int ok;
 
 	text = json_dumps(value, JSON_SORT_KEYS | JSON_COMPACT |
 			  JSON_ENCODE_ANY);
 	if (text == NULL)
 		return -1;
-	ok = EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
+	SHA256((const unsigned char *)text, strlen(text), md);
 	free(text);
-	if (!ok || mdlen != 32)
-		return -1;
 
-	for (unsigned int i = 0; i < mdlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	for (size_t i = 0; i < sizeof(md); i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[64] = '\0';
 	return 0;
 }
 
@@ -169,16 +175,16 @@ tool_error(struct tool_run *run)
 	return tool_error_text(run->call.msg);
 }
 
-/* The MCP result of a successful call: its structured result (stolen)
- * and the content set by the handler or, by default, that result as
- * compact JSON text. */
+/* The MCP result of a successful call, from run's parts (taken): its
+ * structured result and the content set by the handler or, by default,
+ * that result as compact JSON text. */
 static json_t *
-tool_success(struct lejr_call *call, json_t *structured)
+success_json(struct tool_run *run)
 {
-	json_t *content = call->content;
+	json_t *structured = run->structured, *content = run->content;
 	char *text;
 
-	call->content = NULL;
+	run->structured = run->content = NULL;
 	if (content == NULL) {
 		text = json_dumps(structured, JSON_COMPACT);
 		if (text == NULL) {
@@ -191,6 +197,74 @@ tool_success(struct lejr_call *call, json_t *structured)
 	}
 	return json_pack("{s:o, s:o, s:b}", "content", content,
 			 "structuredContent", structured, "isError", 0);
+}
+
+/*
+ * The same result as JSON text, written directly: the structured result
+ * is serialised once, and the default text content is that text again,
+ * escaped.  Byte for byte what success_json() would dump.  Returns the
+ * malloc'd text, or NULL when out of memory.
+ */
+static char *
+success_text(struct tool_run *run, size_t *len)
+{
+	static const char head[] = "{\"content\":";
+	static const char item[] = "[{\"type\":\"text\",\"text\":\"";
+	static const char item_end[] = "\"}]";
+	static const char mid[] = ",\"structuredContent\":";
+	static const char tail[] = ",\"isError\":false}";
+	struct lejr_text s = { 0 }, out = { 0 };
+
+	lejr_text_json(&s, run->structured);
+	if (s.failed)
+		goto fail;
+
+	lejr_text_add(&out, head, sizeof(head) - 1);
+	if (run->content != NULL) {
+		lejr_text_json(&out, run->content);
+	} else {
+		lejr_text_add(&out, item, sizeof(item) - 1);
+		lejr_text_escaped(&out, s.s, s.len);
+		lejr_text_add(&out, item_end, sizeof(item_end) - 1);
+	}
+	lejr_text_add(&out, mid, sizeof(mid) - 1);
+	lejr_text_add(&out, s.s, s.len);
+	lejr_text_add(&out, tail, sizeof(tail) - 1);
+	if (out.failed)
+		goto fail;
+
+	free(s.s);
+	*len = out.len;
+	return out.s;
+
+fail:
+	free(s.s);
+	free(out.s);
+	return NULL;
+}
+
+/*
+ * The answer of a successful call, from run's parts: its JSON text in
+ * the request's text when the transport takes text (*answer NULL), or a
+ * json_t.  LEJR_EINTERNAL when out of memory.
+ */
+static int
+success_answer(struct tool_run *run, json_t **answer)
+{
+	struct lejr_req *req = run->req;
+
+	*answer = NULL;
+	if (req->want_text) {
+		req->text = success_text(run, &req->textlen);
+		if (req->text == NULL)
+			return LEJR_EINTERNAL;
+		json_decref(run->structured);
+		json_decref(run->content);
+		run->structured = run->content = NULL;
+		return LEJR_OK;
+	}
+	*answer = success_json(run);
+	return *answer != NULL ? LEJR_OK : LEJR_EINTERNAL;
 }
 
 /* ---- the activity log ---- */
@@ -358,8 +432,8 @@ validate(struct tool_run *run)
 {
 	char msg[400];
 
-	if (lejr_schema_validate(run->tool->offered, run->args, msg,
-				 sizeof(msg)) == 0)
+	if (lejr_validator_run(run->tool->check_in, run->args, msg,
+			       sizeof(msg)) == 0)
 		return LEJR_OK;
 	return lejr_call_fail(&run->call, LEJR_EINVAL, "Invalid arguments: "
 			      "%s", msg);
@@ -531,9 +605,10 @@ idem_replay(struct tool_run *run)
 	return NULL;
 }
 
-/* Run the handler; on LEJR_OK *out is the MCP result. */
+/* Run the handler; on LEJR_OK its checked result and content are
+ * run's parts. */
 static int
-invoke(struct tool_run *run, json_t **out)
+invoke(struct tool_run *run)
 {
 	struct lejr_call *call = &run->call;
 	const struct lejr_tool *t = &run->tool->tool;
@@ -541,7 +616,6 @@ invoke(struct tool_run *run, json_t **out)
 	char msg[400];
 	int rc;
 
-	*out = NULL;
 	rc = t->handler(call, run->plain, &structured);
 	if (rc != LEJR_OK) {
 		json_decref(structured);
@@ -556,9 +630,9 @@ invoke(struct tool_run *run, json_t **out)
 		return lejr_call_fail(call, LEJR_EINTERNAL, "the handler "
 				      "returned no result object");
 	}
-	if (run->tool->output != NULL &&
-	    lejr_schema_validate(run->tool->output, structured, msg,
-				 sizeof(msg)) != 0) {
+	if (run->tool->check_out != NULL &&
+	    lejr_validator_run(run->tool->check_out, structured, msg,
+			       sizeof(msg)) != 0) {
 		json_decref(structured);
 		return lejr_call_fail(call, LEJR_EINTERNAL, "the result does "
 				      "not match the output schema: %s", msg);
@@ -566,10 +640,19 @@ invoke(struct tool_run *run, json_t **out)
 
 	/* Stale messages of failures the handler recovered from. */
 	call->status = LEJR_OK;
-	*out = tool_success(call, structured);
-	if (*out == NULL)
-		return lejr_call_fail(call, LEJR_EINTERNAL, "out of memory");
+	run->structured = structured;
+	run->content = call->content;
+	call->content = NULL;
 	return LEJR_OK;
+}
+
+/* Drop the parts of a success that will not be answered. */
+static void
+parts_release(struct tool_run *run)
+{
+	json_decref(run->structured);
+	json_decref(run->content);
+	run->structured = run->content = NULL;
 }
 
 static int
@@ -625,9 +708,18 @@ write_job(struct lejr_writer_job *job, sqlite3 *db)
 	run->answer = idem_replay(run);
 	if (run->answer != NULL)
 		replayed = "replayed: same idempotency key and arguments";
-	else if (call->status != LEJR_OK ||
-		 invoke(run, &run->answer) != LEJR_OK)
+	else if (call->status != LEJR_OK || invoke(run) != LEJR_OK)
 		goto fail;
+
+	/* A key keeps the whole answer.  Without one, the answer is made
+	 * by the worker once the batch is committed, off this thread. */
+	if (!replayed && run->idem_key != NULL && call->grant != NULL) {
+		run->answer = success_json(run);
+		if (run->answer == NULL) {
+			lejr_call_fail(call, LEJR_EINTERNAL, "out of memory");
+			goto fail;
+		}
+	}
 
 	if (keep_write(run, replayed) == LEJR_OK)
 		return LEJR_OK;
@@ -635,6 +727,7 @@ write_job(struct lejr_writer_job *job, sqlite3 *db)
 fail:
 	json_decref(run->answer);
 	run->answer = NULL;
+	parts_release(run);
 	return call->status;
 }
 
@@ -649,15 +742,25 @@ execute_write(struct tool_run *run)
 
 	rc = lejr_writer_run(call->rt->writer, &job);
 	call->db = NULL; /* the writer's: not for this thread */
-	if (rc == LEJR_OK) {
+	if (rc == LEJR_OK && run->answer != NULL) {
 		answer = run->answer;
 		run->answer = NULL;
+		return answer;
+	}
+	if (rc == LEJR_OK) {
+		/* Committed: only memory can fail here, and the write
+		 * stands, so the answer is a plain JSON-RPC error. */
+		if (success_answer(run, &answer) != LEJR_OK)
+			return lejr_req_error(run->req, LEJR_RT_INTERNAL,
+					      "Internal error: the answer "
+					      "could not be encoded");
 		return answer;
 	}
 
 	/* The job failed, or its batch did not commit: nothing was kept. */
 	json_decref(run->answer);
 	run->answer = NULL;
+	parts_release(run);
 	if (call->status == LEJR_OK)
 		lejr_call_fail(call, LEJR_EINTERNAL, "the write could not be "
 			       "committed");
@@ -681,11 +784,18 @@ execute_read(struct tool_run *run)
 
 	if (begin_read(run) != LEJR_OK)
 		return refuse(run);
-	if (invoke(run, &answer) != LEJR_OK) {
+	if (invoke(run) != LEJR_OK) {
 		ledger_rollback(call->db);
 		return refuse(run);
 	}
+	if (success_answer(run, &answer) != LEJR_OK) {
+		ledger_rollback(call->db);
+		parts_release(run);
+		lejr_call_fail(call, LEJR_EINTERNAL, "out of memory");
+		return refuse(run);
+	}
 
+	/* answer is NULL when it went to the request as text. */
 	ledger_rollback(call->db);
 	record_later(run, NULL);
 	return answer;
@@ -698,6 +808,7 @@ lejr_call_tool(struct lejr_req *req)
 	json_t *answer;
 
 	memset(&run, 0, sizeof(run));
+	run.req = req;
 	clock_gettime(CLOCK_MONOTONIC, &run.start);
 	if (parse_request(req, &run) != 0)
 		return NULL;
@@ -726,6 +837,7 @@ lejr_call_tool(struct lejr_req *req)
 	}
 
 	lejr_call_release(&run.call);
+	parts_release(&run);
 	json_decref(run.plain);
 	json_decref(run.args);
 	return answer;

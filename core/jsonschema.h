@@ -37,6 +37,23 @@ int lejr_schema_check(json_t *schema, char *msg, size_t len);
 int lejr_schema_validate(json_t *schema, json_t *value, char *msg,
 			 size_t len);
 
+/*
+ * A schema compiled for repeated validation: what each keyword asks for,
+ * looked up once.  lejr_validator_new() takes a reference to schema
+ * (which must have passed lejr_schema_check) and returns NULL when out
+ * of memory; free with lejr_validator_free() (NULL is fine).  A
+ * validator is read only once made: threads may share it.
+ */
+struct lejr_validator;
+
+struct lejr_validator *lejr_validator_new(json_t *schema);
+void lejr_validator_free(struct lejr_validator *v);
+
+/* lejr_schema_validate() with a compiled schema: the same answers and
+ * messages, without walking the schema's JSON. */
+int lejr_validator_run(const struct lejr_validator *v, json_t *value,
+		       char *msg, size_t len);
+
 /* Is text a valid ISO 8601 calendar date "YYYY-MM-DD"? */
 int lejr_schema_date_valid(const char *text);
 

@@ -342,6 +342,65 @@ lejr_rpc_result_text(json_t *id, json_t *result, size_t *len)
 	return rpc_dump(obj, len);
 }
 
+/* An integer id as decimal text into buf[24]; its length. */
+static size_t
+id_digits(json_int_t v, char *buf)
+{
+	char rev[24];
+	unsigned long long mag;
+	size_t n = 0, o = 0;
+
+	mag = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	do {
+		rev[n++] = (char)('0' + mag % 10);
+		mag /= 10;
+	} while (mag != 0);
+	if (v < 0)
+		buf[o++] = '-';
+	while (n > 0)
+		buf[o++] = rev[--n];
+	return o;
+}
+
+char *
+lejr_rpc_result_splice(json_t *id, const char *result, size_t rlen,
+		       size_t *len)
+{
+	static const char head[] = "{\"jsonrpc\":\"2.0\",\"id\":";
+	static const char mid[] = ",\"result\":";
+	char digits[24], *dumped = NULL, *text;
+	const char *idtext = "null";
+	size_t idlen = 4, need;
+
+	if (json_is_integer(id)) {
+		idlen = id_digits(json_integer_value(id), digits);
+		idtext = digits;
+	} else if (id != NULL) {
+		dumped = json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
+		if (dumped == NULL)
+			return NULL;
+		idtext = dumped;
+		idlen = strlen(dumped);
+	}
+
+	need = sizeof(head) - 1 + idlen + sizeof(mid) - 1 + rlen + 2;
+	text = malloc(need);
+	if (text != NULL) {
+		memcpy(text, head, sizeof(head) - 1);
+		*len = sizeof(head) - 1;
+		memcpy(text + *len, idtext, idlen);
+		*len += idlen;
+		memcpy(text + *len, mid, sizeof(mid) - 1);
+		*len += sizeof(mid) - 1;
+		memcpy(text + *len, result, rlen);
+		*len += rlen;
+		text[(*len)++] = '}';
+		text[*len] = '\0';
+	}
+	free(dumped);
+	return text;
+}
+
 char *
 lejr_rpc_error_text(json_t *id, int code, const char *message,
 		    json_t *data, size_t *len)

@@ -62,6 +62,8 @@ tool_free(struct lejr_tool_entry *e)
 	json_decref(e->output);
 	json_decref(e->offered);
 	json_decref(e->listed);
+	lejr_validator_free(e->check_in);
+	lejr_validator_free(e->check_out);
 	free(e);
 }
 
@@ -394,7 +396,13 @@ lejr_registry_add_tool(struct lejr_plugin *p, const struct lejr_tool *t)
 			    "description is not UTF-8 text", t->name);
 		goto err;
 	}
+	/* Compiled once: every call is checked against them. */
 	rc = LEJR_EINTERNAL;
+	e->check_in = lejr_validator_new(e->offered);
+	if (e->output != NULL)
+		e->check_out = lejr_validator_new(e->output);
+	if (e->check_in == NULL || (e->output != NULL && e->check_out == NULL))
+		goto err;
 	if (lejr_vec_push(&p->staged.tools, e) != 0)
 		goto err;
 

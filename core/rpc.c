@@ -313,23 +313,23 @@ ex_close_stream(void *ctx)
 static void
 job_run(struct lejr_server *srv, struct lejr_job *job)
 {
-	json_t *result = NULL;
 	json_t *id = job->rpc.id;
-	char *message = NULL;
+	char *message = NULL, *result = NULL;
 	int code = LEJR_RPC_INTERNAL_ERROR;
-	size_t len = 0;
+	size_t len = 0, rlen = 0;
 	char *text;
 
+	/* The result comes as text, spliced into the response unparsed. */
 	if (!atomic_load(&job->cancelled))
-		result = lejr_runtime_dispatch(srv->rt, &job->principal,
-					       job->rpc.method,
-					       job->rpc.params, &job->ex,
-					       &code, &message);
+		result = lejr_runtime_dispatch_text(srv->rt, &job->principal,
+						    job->rpc.method,
+						    job->rpc.params, &job->ex,
+						    &code, &message, &rlen);
 	else
 		code = LEJR_RPC_SERVER_ERROR;
 
 	if (result != NULL)
-		text = lejr_rpc_result_text(id, result, &len);
+		text = lejr_rpc_result_splice(id, result, rlen, &len);
 	else
 		text = lejr_rpc_error_text(id, code, message != NULL ?
 					   message : "request cancelled",
@@ -338,6 +338,7 @@ job_run(struct lejr_server *srv, struct lejr_job *job)
 		text = lejr_rpc_error_text(id, LEJR_RPC_INTERNAL_ERROR,
 					   "Internal error: the answer could "
 					   "not be encoded", NULL, &len);
+	free(result);
 	free(message);
 	json_decref(job->ex.error_data);
 	job->ex.error_data = NULL;

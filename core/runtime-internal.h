@@ -49,6 +49,8 @@ struct lejr_tool_entry {
 	json_t *output;  /* its output schema, or NULL */
 	json_t *offered; /* input schema with the core's own arguments */
 	json_t *listed;  /* the whole tools/list item */
+	struct lejr_validator *check_in;  /* offered, compiled */
+	struct lejr_validator *check_out; /* output, compiled, or NULL */
 	int disabled;    /* named in disable_tools: never offered */
 	int sync_first;  /* wait for queued activity before reading */
 };
@@ -105,6 +107,7 @@ struct lejr_runtime {
 	struct lejr_vec subscriptions; /* resource uris (char *) */
 
 	struct lejr_writer *writer; /* every write and activity record */
+	struct lejr_auth_cache *auth; /* resolved tokens (runtime.c) */
 };
 
 /* One JSON-RPC request handed to the runtime. */
@@ -116,6 +119,13 @@ struct lejr_req {
 	int *code;
 	char **message;
 	json_t *data;             /* the error's data (owned), or NULL */
+
+	/* Set by lejr_runtime_dispatch_text(): a method may then answer
+	 * with the JSON text of its result in text (malloc'd, length
+	 * textlen) and return NULL. */
+	int want_text;
+	char *text;
+	size_t textlen;
 };
 
 /* Set the JSON-RPC error of req; returns NULL for "return

@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include "log.h"
 #include "runtime-internal.h"
@@ -253,6 +257,120 @@ register_core_tools(struct lejr_runtime *rt)
 	return 0;
 }
 
+/* ---- resolved tokens ---- */
+
+/*
+ * Resolving a bearer token takes a few queries; every request of a
+ * client carries the same token.  So the principal a token resolved to
+ * is kept, keyed by the token's SHA-256, together with the value of the
+ * auth_epoch counter read just before it was resolved.  Any change to
+ * tokens, their organizations, members, users, organizations or OAuth
+ * connections bumps that counter in the same transaction (triggers), so
+ * one read of it per request tells whether what is kept still holds: a
+ * revocation takes effect on the very next request.  Expiry is checked
+ * against the clock on each use.  Tokens that fail are not kept.
+ */
+#define AUTH_SLOTS 64
+
+struct auth_slot {
+	unsigned char key[SHA256_DIGEST_LENGTH];
+	int used;
+	int64_t epoch;
+	int64_t expires;  /* unix time; 0: never */
+	struct ledger_principal p;
+};
+
+struct lejr_auth_cache {
+	pthread_mutex_t lock;
+	struct auth_slot slot[AUTH_SLOTS];
+};
+
+static struct lejr_auth_cache *
+auth_cache_new(void)
+{
+	struct lejr_auth_cache *c = calloc(1, sizeof(*c));
+
+	if (c != NULL)
+		pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+static void
+auth_slot_clear(struct auth_slot *s)
+{
+	ledger_principal_free(&s->p);
+	OPENSSL_cleanse(s->key, sizeof(s->key));
+	s->used = 0;
+}
+
+static void
+auth_cache_free(struct lejr_auth_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < AUTH_SLOTS; i++)
+		auth_slot_clear(&c->slot[i]);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* A copy of src into dst, grants too.  0, or -1 when out of memory. */
+static int
+principal_copy(struct ledger_principal *dst,
+	       const struct ledger_principal *src)
+{
+	*dst = *src;
+	dst->grants = NULL;
+	if (src->ngrants == 0)
+		return 0;
+	dst->grants = malloc(src->ngrants * sizeof(*src->grants));
+	if (dst->grants == NULL) {
+		dst->ngrants = 0;
+		return -1;
+	}
+	memcpy(dst->grants, src->grants, src->ngrants * sizeof(*src->grants));
+	return 0;
+}
+
+/* The kept principal of key at epoch into out: LEJR_OK, or
+ * LEJR_ENOTFOUND when there is none still valid. */
+static int
+auth_cache_get(struct lejr_auth_cache *c, const unsigned char *key,
+	       int64_t epoch, struct ledger_principal *out)
+{
+	struct auth_slot *s = &c->slot[key[0] % AUTH_SLOTS];
+	int64_t now = (int64_t)time(NULL);
+	int rc = LEJR_ENOTFOUND;
+
+	pthread_mutex_lock(&c->lock);
+	if (s->used && s->epoch == epoch &&
+	    (s->expires == 0 || s->expires > now) &&
+	    CRYPTO_memcmp(s->key, key, sizeof(s->key)) == 0)
+		rc = principal_copy(out, &s->p) == 0 ? LEJR_OK
+						     : LEJR_EINTERNAL;
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+/* Keep a copy of p for key, resolved at epoch. */
+static void
+auth_cache_put(struct lejr_auth_cache *c, const unsigned char *key,
+	       int64_t epoch, int64_t expires,
+	       const struct ledger_principal *p)
+{
+	struct auth_slot *s = &c->slot[key[0] % AUTH_SLOTS];
+
+	pthread_mutex_lock(&c->lock);
+	auth_slot_clear(s);
+	if (principal_copy(&s->p, p) == 0) {
+		memcpy(s->key, key, sizeof(s->key));
+		s->epoch = epoch;
+		s->expires = expires;
+		s->used = 1;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* ---- start and stop ---- */
 
 static int
@@ -326,6 +444,12 @@ lejr_runtime_new(const struct lejr_config *cfg)
 			 err.msg);
 		goto err;
 	}
+	rt->auth = auth_cache_new();
+	if (rt->auth == NULL) {
+		lejr_log(LEJR_LOG_ERROR, "cannot start the runtime: out of "
+			 "memory");
+		goto err;
+	}
 	log_summary(rt);
 	return rt;
 
@@ -363,6 +487,7 @@ lejr_runtime_free(struct lejr_runtime *rt)
 		free(rt->disabled[i]);
 	free(rt->disabled);
 
+	auth_cache_free(rt->auth);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 }
@@ -373,9 +498,11 @@ int
 lejr_runtime_authenticate(struct lejr_runtime *rt, const char *token,
 			  struct ledger_principal *out)
 {
+	unsigned char key[SHA256_DIGEST_LENGTH];
 	struct lejr_error err = { 0 };
+	int64_t epoch = 0, expires = 0;
+	int rc, cached;
 	sqlite3 *db;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	db = lejr_runtime_db(rt, &err);
@@ -386,9 +513,27 @@ lejr_runtime_authenticate(struct lejr_runtime *rt, const char *token,
 	if (token == NULL)
 		return LEJR_EDENIED;
 
+	/* The counter is read before the token is resolved: a change
+	 * committed in between leaves the kept copy stale, never wrong. */
+	cached = rt->auth != NULL && ledger_auth_epoch(db, &epoch, &err) == LEJR_OK;
+	if (cached) {
+		SHA256((const unsigned char *)token, strlen(token), key);
+		if (auth_cache_get(rt->auth, key, epoch, out) == LEJR_OK) {
+			rc = LEJR_OK;
+			goto out;
+		}
+	}
+
 	rc = ledger_token_auth(db, token, out, &err);
+	if (rc == LEJR_OK && cached &&
+	    ledger_token_expiry(db, out->token_id, &expires,
+				&err) == LEJR_OK)
+		auth_cache_put(rt->auth, key, epoch, expires, out);
 	if (rc != LEJR_OK && rc != LEJR_EDENIED)
 		lejr_log(LEJR_LOG_ERROR, "authentication: %s", err.msg);
+
+out:
+	OPENSSL_cleanse(key, sizeof(key));
 	return rc;
 }
 
@@ -548,6 +693,48 @@ lejr_runtime_capabilities(struct lejr_runtime *rt)
 	return caps;
 }
 
+/* Run req's method; its result, or NULL with the error set in req (or,
+ * for a text answer, req->text set). */
+static json_t *
+dispatch(struct lejr_req *req, const char *method)
+{
+	json_t *result;
+	int i;
+
+	*req->code = 0;
+	*req->message = NULL;
+	i = method_index(req->rt, method);
+	if (i < 0)
+		return lejr_req_error(req, LEJR_RT_METHOD_NOT_FOUND,
+				      "Method not found: %s",
+				      method ? method : "(none)");
+	if (req->principal == NULL)
+		return lejr_req_error(req, LEJR_RT_INTERNAL, "Internal "
+				      "error: no principal");
+	if (req->params != NULL && !json_is_object(req->params))
+		return lejr_req_error(req, LEJR_RT_INVALID_PARAMS, "Invalid "
+				      "params: params must be an object");
+
+	result = methods[i].run(req);
+	if (result == NULL && req->text == NULL && *req->message == NULL)
+		lejr_req_error(req, LEJR_RT_INTERNAL, "Internal error");
+	return result;
+}
+
+/* Hand the error's data of a failed req to the transport. */
+static void
+dispatch_done(struct lejr_req *req, int failed)
+{
+	/* Assigned, not swapped: a transport that predates error_data
+	 * may leave it uninitialised. */
+	if (failed && req->data != NULL && req->ex != NULL) {
+		req->ex->error_data = req->data;
+		req->data = NULL;
+	}
+	json_decref(req->data);
+	req->data = NULL;
+}
+
 json_t *
 lejr_runtime_dispatch(struct lejr_runtime *rt,
 		      const struct ledger_principal *principal,
@@ -563,32 +750,43 @@ lejr_runtime_dispatch(struct lejr_runtime *rt,
 		.message = message,
 	};
 	json_t *result;
-	int i;
 
-	*code = 0;
-	*message = NULL;
-	i = method_index(rt, method);
-	if (i < 0)
-		return lejr_req_error(&req, LEJR_RT_METHOD_NOT_FOUND,
-				      "Method not found: %s",
-				      method ? method : "(none)");
-	if (principal == NULL)
-		return lejr_req_error(&req, LEJR_RT_INTERNAL, "Internal "
-				      "error: no principal");
-	if (params != NULL && !json_is_object(params))
-		return lejr_req_error(&req, LEJR_RT_INVALID_PARAMS, "Invalid "
-				      "params: params must be an object");
-
-	result = methods[i].run(&req);
-	if (result == NULL && *message == NULL)
-		lejr_req_error(&req, LEJR_RT_INTERNAL, "Internal error");
-
-	/* Assigned, not swapped: a transport that predates error_data
-	 * may leave it uninitialised. */
-	if (result == NULL && req.data != NULL && ex != NULL) {
-		ex->error_data = req.data;
-		req.data = NULL;
-	}
-	json_decref(req.data);
+	result = dispatch(&req, method);
+	dispatch_done(&req, result == NULL);
 	return result;
+}
+
+char *
+lejr_runtime_dispatch_text(struct lejr_runtime *rt,
+			   const struct ledger_principal *principal,
+			   const char *method, json_t *params,
+			   struct lejr_exchange *ex, int *code,
+			   char **message, size_t *len)
+{
+	struct lejr_req req = {
+		.rt = rt,
+		.principal = principal,
+		.ex = ex,
+		.params = params,
+		.code = code,
+		.message = message,
+		.want_text = 1,
+	};
+	json_t *result;
+	char *text;
+
+	result = dispatch(&req, method);
+	text = req.text;
+	*len = req.textlen;
+	if (result != NULL) {
+		text = json_dumps(result, JSON_COMPACT);
+		json_decref(result);
+		*len = text != NULL ? strlen(text) : 0;
+		if (text == NULL)
+			lejr_req_error(&req, LEJR_RT_INTERNAL, "Internal "
+				       "error: the answer could not be "
+				       "encoded");
+	}
+	dispatch_done(&req, text == NULL);
+	return text;
 }

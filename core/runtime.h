@@ -94,6 +94,18 @@ json_t *lejr_runtime_dispatch(struct lejr_runtime *rt,
 			      struct lejr_exchange *ex, int *code,
 			      char **message);
 
+/*
+ * The same, answering with the JSON text of the result (malloc'd, its
+ * length in *len) instead of a json_t.  A tool's structured result is
+ * then serialised once, its default text content spliced from that one
+ * text.  NULL after setting *code and *message, as above.
+ */
+char *lejr_runtime_dispatch_text(struct lejr_runtime *rt,
+				 const struct ledger_principal *principal,
+				 const char *method, json_t *params,
+				 struct lejr_exchange *ex, int *code,
+				 char **message, size_t *len);
+
 /* Resolve a bearer token on the calling thread's database connection:
  * LEJR_OK with *out filled (free with ledger_principal_free), or
  * LEJR_EDENIED. */

@@ -250,11 +250,32 @@ ledger_close(sqlite3 *db)
 			 sqlite3_errmsg(db));
 }
 
+static const char begin_read_sql[] = "BEGIN DEFERRED";
+static const char begin_write_sql[] = "BEGIN IMMEDIATE";
+static const char commit_sql[] = "COMMIT";
+static const char rollback_sql[] = "ROLLBACK";
+
+/* Run one transaction statement, kept prepared like any other (every
+ * call opens and ends a transaction); SQLITE_OK or the error code, with
+ * the connection's error message set. */
+static int
+tx_run(sqlite3 *db, const char *sql)
+{
+	struct lejr_error ignored = { 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	if (ledger_prepare(db, sql, &st, &ignored) != LEJR_OK)
+		return SQLITE_ERROR;
+	rc = sqlite3_step(st);
+	ledger_finalize(db, st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int
 ledger_begin(sqlite3 *db, int write, struct lejr_error *err)
 {
-	if (sqlite3_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED",
-			 NULL, NULL, NULL) != SQLITE_OK)
+	if (tx_run(db, write ? begin_write_sql : begin_read_sql) != SQLITE_OK)
 		return ledger_db_error(db, "starting a transaction", err);
 	return LEJR_OK;
 }
@@ -262,7 +283,7 @@ ledger_begin(sqlite3 *db, int write, struct lejr_error *err)
 int
 ledger_commit(sqlite3 *db, struct lejr_error *err)
 {
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (tx_run(db, commit_sql) != SQLITE_OK)
 		return ledger_db_error(db, "committing", err);
 	return LEJR_OK;
 }
@@ -272,7 +293,7 @@ ledger_rollback(sqlite3 *db)
 {
 	if (db == NULL || sqlite3_get_autocommit(db))
 		return;
-	if (sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+	if (tx_run(db, rollback_sql) != SQLITE_OK)
 		lejr_log(LEJR_LOG_ERROR, "database: rolling back: %s",
 			 sqlite3_errmsg(db));
 }

@@ -14,12 +14,22 @@
 
 #include "ledger-private.h"
 
-/* Write y-m-d; years stay within 0000..9999 for valid dates. */
+/* Write y-m-d.  Arithmetic that leaves years 0000..9999 stops at their
+ * ends, so that a result is always a date that sorts as text. */
 static void
 date_text(int y, int m, int d, char out[11])
 {
 	char buf[48];
 
+	if (y > 9999) {
+		y = 9999;
+		m = 12;
+		d = 31;
+	} else if (y < 0) {
+		y = 0;
+		m = 1;
+		d = 1;
+	}
 	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, d);
 	memcpy(out, buf, 10);
 	out[10] = '\0';
@@ -131,6 +141,10 @@ ledger_fiscal_year(const char *start, const char *date, char first[11],
 	m = atoi(start);
 	d = atoi(start + 3);
 	date_text(y, m, d, first);
+	if (y == 9999) {
+		date_text(9999, 12, 31, last);
+		return;
+	}
 	date_text(y + 1, m, d, next);
 	ledger_day_add(next, -1, last);
 }

@@ -250,6 +250,19 @@ void ledger_principal_free(struct ledger_principal *p);
 int ledger_token_touch(sqlite3 *db, int64_t token_id,
 		       struct lejr_error *err);
 
+/* Count n calls at once (n >= 1) and set last use to now. */
+int ledger_token_touch_n(sqlite3 *db, int64_t token_id, int64_t n,
+			 struct lejr_error *err);
+
+/* The auth_epoch counter, which every change that can alter what a
+ * token resolves to bumps in the same transaction (see schema.c). */
+int ledger_auth_epoch(sqlite3 *db, int64_t *epoch, struct lejr_error *err);
+
+/* When token id expires (unix time), 0 for never; LEJR_ENOTFOUND when
+ * there is no such token. */
+int ledger_token_expiry(sqlite3 *db, int64_t id, int64_t *expires,
+			struct lejr_error *err);
+
 /* Personal access tokens (not OAuth ones) as JSON array (new
  * reference): id, label, user, access, orgs,
  * created, last_used, expires, calls, revoked.  user 0: all users.

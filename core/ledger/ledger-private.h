@@ -94,7 +94,8 @@ int ledger_org_exists(sqlite3 *db, int64_t org, struct lejr_error *err);
 /* ---- fiscal.c: calendar arithmetic on valid "YYYY-MM-DD" dates ---- */
 
 /* The date's day number (consecutive integers for consecutive days),
- * and back to text; years 0000 to 9999. */
+ * and back to text; years 0000 to 9999 (results past either end stop
+ * at 0000-01-01 or 9999-12-31). */
 int64_t ledger_day_number(const char *date);
 void ledger_day_text(int64_t n, char out[11]);
 

@@ -466,13 +466,28 @@ step_label(const struct pl *p, int months, int k, const char *from,
 	}
 }
 
+/* The day before anchor plus n months: the last day of a step, which
+ * for the last step of year 9999 is its last day. */
+static void
+step_end(const char *anchor, int n, char out[11])
+{
+	char next[11];
+
+	if (atoi(anchor) * 12 + atoi(anchor + 5) - 1 + n > 9999 * 12 + 11) {
+		snprintf(out, 11, "9999-12-31");
+		return;
+	}
+	ledger_month_add(anchor, n, next);
+	ledger_day_add(next, -1, out);
+}
+
 /* Columns of months (months 1) or quarters (3), counted from the start
  * of from's fiscal year and cut to from..to, then the total. */
 static int
 step_columns(struct pl *p, const char *from, const char *to, int months,
 	     struct lejr_error *err)
 {
-	char anchor[11], last[11], a[11], b[11], next[11], label[40];
+	char anchor[11], last[11], a[11], b[11], label[40];
 	const char *cf, *ct;
 	int rc = LEJR_OK;
 
@@ -481,8 +496,7 @@ step_columns(struct pl *p, const char *from, const char *to, int months,
 		ledger_month_add(anchor, k * months, a);
 		if (strcmp(a, to) > 0)
 			break;
-		ledger_month_add(anchor, (k + 1) * months, next);
-		ledger_day_add(next, -1, b);
+		step_end(anchor, (k + 1) * months, b);
 		if (strcmp(b, from) < 0)
 			continue;
 
@@ -490,6 +504,8 @@ step_columns(struct pl *p, const char *from, const char *to, int months,
 		ct = strcmp(b, to) > 0 ? to : b;
 		step_label(p, months, k, a, b, label, sizeof(label));
 		rc = add_column(p, label, cf, ct, err);
+		if (strcmp(b, to) >= 0)
+			break;
 	}
 
 	p->main = p->ncol;

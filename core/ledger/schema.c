@@ -364,11 +364,59 @@ static const char core_v4[] =
 	"CREATE INDEX tokens_connection ON tokens(connection_id)"
 	" WHERE connection_id IS NOT NULL;";
 
+/*
+ * Version 5: one account's days, for the general ledger's balances
+ * inside a month, read without passing over every other account's
+ * rows of those days.  Only new (account, day) rows touch it.
+ */
+static const char core_v5[] =
+	"CREATE INDEX account_day_totals_account"
+	" ON account_day_totals(account_id, day);";
+
+/*
+ * Version 6: a counter that every change able to alter what a bearer
+ * token resolves to bumps, so that lejrd may keep resolved tokens in
+ * memory and still see a revocation on the very next request.  Only
+ * the count of a token's uses (calls, last use) leaves it alone: an
+ * update of tokens that changes calls is that count.
+ */
+#define AUTH_BUMP " BEGIN UPDATE auth_epoch SET n = n + 1; END;"
+#define AUTH_BUMP_ON(table, ev) \
+	"CREATE TRIGGER auth_epoch_" table "_" ev " AFTER " ev " ON " table \
+	AUTH_BUMP
+
+static const char core_v6[] =
+	"CREATE TABLE auth_epoch ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" n INTEGER NOT NULL);"
+	"INSERT INTO auth_epoch (id, n) VALUES (1, 0);"
+
+	"CREATE TRIGGER auth_epoch_tokens_UPDATE AFTER UPDATE ON tokens"
+	" WHEN NEW.calls IS OLD.calls" AUTH_BUMP
+	AUTH_BUMP_ON("tokens", "DELETE")
+	AUTH_BUMP_ON("token_orgs", "INSERT")
+	AUTH_BUMP_ON("token_orgs", "UPDATE")
+	AUTH_BUMP_ON("token_orgs", "DELETE")
+	AUTH_BUMP_ON("members", "INSERT")
+	AUTH_BUMP_ON("members", "UPDATE")
+	AUTH_BUMP_ON("members", "DELETE")
+	AUTH_BUMP_ON("users", "UPDATE")
+	AUTH_BUMP_ON("users", "DELETE")
+	AUTH_BUMP_ON("orgs", "UPDATE")
+	AUTH_BUMP_ON("orgs", "DELETE")
+	AUTH_BUMP_ON("connections", "UPDATE")
+	AUTH_BUMP_ON("connections", "DELETE")
+	AUTH_BUMP_ON("connection_orgs", "INSERT")
+	AUTH_BUMP_ON("connection_orgs", "UPDATE")
+	AUTH_BUMP_ON("connection_orgs", "DELETE");
+
 const struct ledger_migration ledger_core_migrations[] = {
 	{ 1, core_v1 },
 	{ 2, core_v2 },
 	{ 3, core_v3 },
 	{ 4, core_v4 },
+	{ 5, core_v5 },
+	{ 6, core_v6 },
 };
 
 const size_t ledger_core_nmigrations =

@@ -9,14 +9,21 @@
  * Only connections made by ledger_open() keep statements, since only
  * ledger_close() knows to finalize them; on any other connection each
  * statement is prepared for one use.  A connection is used by one
- * thread at a time; the mutex only guards the list of connections.
+ * thread at a time, so its slots need no lock; the mutex only guards
+ * the list of connections.  Each thread remembers the last connection
+ * it looked up, so that the list (and the mutex, which every worker
+ * would otherwise take several times per call) is passed only when a
+ * thread changes connections or one was closed since.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "ledger-private.h"
 
-#define CACHE_SLOTS 96
+/* Above the number of distinct static statements in core/ledger (about
+ * 90 with the reports), so that none falls back to preparing per use. */
+#define CACHE_SLOTS 192
 
 struct cached_stmt {
 	const char *sql; /* the key: static text, compared by address */
@@ -33,6 +40,17 @@ struct stmt_cache {
 
 static struct stmt_cache *caches;
 static pthread_mutex_t caches_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Bumped whenever a cache is dropped: a remembered lookup made before
+ * may point at freed memory, or at a new connection at the same
+ * address. */
+static atomic_uint caches_generation;
+
+static _Thread_local struct {
+	sqlite3 *db;
+	struct stmt_cache *cache;
+	unsigned generation;
+} last;
 
 /* The cache of db, created when asked; NULL when there is none or no
  * memory for one.  Called with caches_lock held. */
@@ -53,6 +71,27 @@ cache_of(sqlite3 *db, int create)
 	c->db = db;
 	c->next = caches;
 	caches = c;
+	return c;
+}
+
+/* The cache of db for the calling thread, or NULL: the remembered one,
+ * or one looked up under the lock. */
+static struct stmt_cache *
+cache_lookup(sqlite3 *db)
+{
+	unsigned generation = atomic_load(&caches_generation);
+	struct stmt_cache *c;
+
+	if (last.db == db && last.generation == generation &&
+	    last.cache != NULL)
+		return last.cache;
+
+	pthread_mutex_lock(&caches_lock);
+	c = cache_of(db, 0);
+	pthread_mutex_unlock(&caches_lock);
+	last.db = db;
+	last.cache = c;
+	last.generation = generation;
 	return c;
 }
 
@@ -78,16 +117,13 @@ ledger_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 	struct cached_stmt *s;
 	int rc = LEJR_OK;
 
-	pthread_mutex_lock(&caches_lock);
-	c = cache_of(db, 0);
+	c = cache_lookup(db);
 	s = c != NULL ? find_slot(c, sql) : NULL;
 
 	/* In use already (a caller up the stack holds it) or no room:
 	 * an ordinary statement, finalized by ledger_finalize. */
-	if (s == NULL) {
-		pthread_mutex_unlock(&caches_lock);
+	if (s == NULL)
 		return ledger_prepare_once(db, sql, st, err);
-	}
 
 	if (s->st == NULL) {
 		rc = ledger_prepare_once(db, sql, &s->st, err);
@@ -100,8 +136,6 @@ ledger_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 		s->in_use = 1;
 		*st = s->st;
 	}
-
-	pthread_mutex_unlock(&caches_lock);
 	return rc;
 }
 
@@ -125,18 +159,15 @@ ledger_finalize(sqlite3 *db, sqlite3_stmt *st)
 	if (st == NULL)
 		return;
 
-	pthread_mutex_lock(&caches_lock);
-	c = cache_of(db, 0);
+	c = cache_lookup(db);
 	for (i = 0; c != NULL && i < c->n; i++) {
 		if (c->slot[i].st == st && c->slot[i].in_use) {
 			sqlite3_reset(st);
 			sqlite3_clear_bindings(st);
 			c->slot[i].in_use = 0;
-			pthread_mutex_unlock(&caches_lock);
 			return;
 		}
 	}
-	pthread_mutex_unlock(&caches_lock);
 
 	sqlite3_finalize(st);
 }
@@ -163,6 +194,7 @@ ledger_stmt_cache_drop(sqlite3 *db)
 			break;
 		}
 	}
+	atomic_fetch_add(&caches_generation, 1);
 	pthread_mutex_unlock(&caches_lock);
 
 	if (c == NULL)

@@ -449,3 +449,75 @@ ledger_token_revoke(sqlite3 *db, int64_t id, struct lejr_error *err)
 	return lejr_error_set(err, LEJR_ENOTFOUND,
 			      "token %" PRId64 " does not exist", id);
 }
+
+/* ---- for lejrd's cache of resolved tokens ---- */
+
+int
+ledger_token_touch_n(sqlite3 *db, int64_t token_id, int64_t n,
+		     struct lejr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = ledger_prepare(db, "UPDATE tokens SET calls = calls + ?, "
+			    "last_used_at = " LEDGER_NOW_SQL " WHERE id = ?",
+			    &st, err);
+	if (rc != LEJR_OK)
+		return rc;
+
+	sqlite3_bind_int64(st, 1, n);
+	sqlite3_bind_int64(st, 2, token_id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = ledger_db_error(db, "counting a token's uses", err);
+	else if (sqlite3_changes(db) == 0)
+		rc = lejr_error_set(err, LEJR_ENOTFOUND,
+				    "token %" PRId64 " does not exist",
+				    token_id);
+
+	ledger_finalize(db, st);
+	return rc;
+}
+
+int
+ledger_auth_epoch(sqlite3 *db, int64_t *epoch, struct lejr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = ledger_prepare(db, "SELECT n FROM auth_epoch WHERE id = 1", &st,
+			    err);
+	if (rc != LEJR_OK)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*epoch = sqlite3_column_int64(st, 0);
+	else
+		rc = ledger_db_error(db, "reading auth_epoch", err);
+	ledger_finalize(db, st);
+	return rc;
+}
+
+int
+ledger_token_expiry(sqlite3 *db, int64_t id, int64_t *expires,
+		    struct lejr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = ledger_prepare(db, "SELECT coalesce(expires_at, 0) FROM tokens "
+			    "WHERE id = ?", &st, err);
+	if (rc != LEJR_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*expires = sqlite3_column_int64(st, 0);
+		rc = LEJR_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = lejr_error_set(err, LEJR_ENOTFOUND, "token %" PRId64
+				    " does not exist", id);
+	} else {
+		rc = ledger_db_error(db, "reading a token's expiry", err);
+	}
+	ledger_finalize(db, st);
+	return rc;
+}

@@ -54,10 +54,17 @@ ledger_bind_text(sqlite3_stmt *st, int idx, const char *s)
 void
 ledger_column_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
 {
-	const unsigned char *s;
+	const char *s = (const char *)sqlite3_column_text(st, col);
+	size_t n;
 
-	s = sqlite3_column_text(st, col);
-	snprintf(buf, len, "%s", s != NULL ? (const char *)s : "");
+	/* What snprintf("%s") would copy, without its formatting: this
+	 * runs for every column of every row read. */
+	if (len == 0)
+		return;
+	n = s != NULL ? strnlen(s, len - 1) : 0;
+	if (n > 0)
+		memcpy(buf, s, n);
+	buf[n] = '\0';
 }
 
 int
@@ -163,6 +170,7 @@ ledger_b64url_decode(const char *in, unsigned char *out, size_t outlen)
 int
 ledger_sha256_hex(const void *data, size_t len, char out[65])
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 	size_t i;
@@ -171,8 +179,11 @@ ledger_sha256_hex(const void *data, size_t len, char out[65])
 	    mdlen != sizeof(md))
 		return LEJR_EINTERNAL;
 
-	for (i = 0; i < sizeof(md); i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	for (i = 0; i < sizeof(md); i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
 	return LEJR_OK;
 }
 

@@ -2,13 +2,15 @@
 // seed, is posted through lejrd's MCP endpoint: many accounts of all
 // five types with sub-accounts and awkward names, thousands of entries
 // of 2 to 8 lines dated across two year ends, reversals of random
-// earlier entries, an archived account.  `lejrctl export --format
-// hledger` writes it out, and hledger 1.25 reads it back: every account's
-// figure in our reports must equal hledger's to the cent, at every date
-// and for every period asked: trial balances against `hledger bal`,
-// balance sheets against `hledger bs`, periods against `hledger is`.
-// A last test breaks the exported journal by one cent and checks that
-// the comparison notices.
+// earlier entries, an archived account, year-end closing entries.
+// `lejrctl export --format hledger` writes it out and hledger 1.25 reads
+// it back: every account's figure in our reports must equal hledger's
+// to the cent, at every date and for every period asked: trial balances
+// and account balances against `hledger bal`, balance sheets against
+// `hledger bs` and `bse`, movements and profit and loss against
+// `hledger is`, general ledgers against `hledger reg`.  A last test
+// moves one cent in the exported journal and checks that the
+// comparison names the two accounts.
 //
 // Environment: LEJR_ORACLE_SEED (default 20240229), LEJR_ORACLE_ENTRIES
 // (default 2500), LEJR_ORACLE_KEEP (set: keep the database and the
@@ -186,7 +188,7 @@ async function populate(c, r, n, exp) {
   await must(c, 'create_account',
     { code: '5999', name: 'Old suspense', type: 'expense' });
   const cash = chart[0][0];
-  for (const [date, v] of [['2023-11-15', 5000], ['2024-06-01', -5000]])
+  for (const [date, v] of [['2025-02-01', 5000], ['2025-03-15', -5000]])
     await must(c, 'post_journal_entry', entryArgs({ date, memo: 'suspense',
       lines: [{ account: '5999', minor: v }, { account: cash, minor: -v }] },
     exp));
@@ -209,6 +211,22 @@ async function populate(c, r, n, exp) {
       const d = await must(c, 'post_journal_entry', entryArgs(e, exp));
       open.push([d.entry.id, e.date]);
     }
+    posted++;
+  }
+
+  // year-end closings: each income and expense balance into equity
+  for (const year of [2023, 2024]) {
+    const tb = await must(c, 'trial_balance', { as_of: `${year}-12-31` });
+    const lines = tb.accounts.filter((a) => (a.type === 'income' ||
+      a.type === 'expense') && a.balance_minor !== 0)
+      .map((a) => ({ account: a.code, minor: -Number(a.balance_minor) }));
+    const rest = lines.reduce((x, l) => x + l.minor, 0);
+    if (rest !== 0) lines.push({ account: chart.find((a) =>
+      a[2] === 'equity' && !a[3])[0], minor: -rest });
+    const args = entryArgs({ date: `${year}-12-31`,
+      memo: `Closing ${year}; result to equity`, lines }, exp);
+    args.kind = 'closing';
+    await must(c, 'post_journal_entry', args);
     posted++;
   }
   return { chart, pool: [...pool, '5999'], posted, reversals };
@@ -468,8 +486,10 @@ test('the export is a valid journal for hledger and ledger', () => {
   assert.match(text, /^ {4}; memo: first line\n {4}; memo: second line$/m);
   assert.match(text, /^ {4}; reverses: \d+$/m);
   assert.match(text, /^ {4}; reversed-by: \d+$/m);
+  assert.equal(text.match(/^ {4}; kind: closing$/gm)?.length, 2);
   assert.match(text, /^account assets:\S+ Cash- petty$/m);
-  assert.match(text, /^account expenses:5999 Old suspense\n.*\n {4}; archived: /m);
+  assert.match(text,
+    /^account expenses:5999 Old suspense\n.*\n {4}; archived: 20\d\d-/m);
 });
 
 test('trial balances agree with hledger bal, every account, to the cent',
@@ -547,36 +567,38 @@ const PERIODS = [['2023-01-01', '2023-12-31'], ['2024-01-01', '2024-12-31'],
   ['2025-01-01', '2025-12-31'], ['2024-11-15', '2025-01-20'],
   ['2024-02-29', '2024-02-29']];
 
-// hledger's income statement from..to; columns: [] or ['-M'].
-function hlIncome(b, from, to, columns = []) {
+// hledger's income statement from..to, closing entries left out as our
+// profit and loss leaves them; columns: [] or ['-M'].
+function hlIncome(b, from, to, columns = [], closings = false) {
   return hlCompound(b.journal, ['is', ...columns, '-b', from, '-e',
-    addDays(to, 1), 'not:tag:kind=closing'], b.currency, b.exp);
+    addDays(to, 1), ...(closings ? [] : ['not:tag:kind=closing'])],
+  b.currency, b.exp);
 }
 
 test('trial balance movements agree with hledger is, every account',
   async () => {
-  for (const b of Object.values(books)) {
-    for (const [from, to] of PERIODS) {
-      const ours = await ourPeriod(b.client, from, to, b.exp);
-      const is = hlIncome(b, from, to);
-      assert.deepEqual(Object.keys(is.sections), ['Revenues', 'Expenses']);
-      for (const [title, [theirs]] of Object.entries(is.sections))
-        agree(`${b.slug} ${title} ${from}..${to}`,
-          section(ours, b.chart, title), theirs, []);
-    }
+    for (const b of Object.values(books)) {
+      for (const [from, to] of PERIODS) {
+        const ours = await ourPeriod(b.client, from, to, b.exp);
+        const is = hlIncome(b, from, to, [], true);
+        assert.deepEqual(Object.keys(is.sections), ['Revenues', 'Expenses']);
+        for (const [title, [theirs]] of Object.entries(is.sections))
+          agree(`${b.slug} ${title} ${from}..${to}`,
+            section(ours, b.chart, title), theirs, []);
+      }
 
-    // twelve monthly columns of 2024
-    const is = hlIncome(b, '2024-01-01', '2024-12-31', ['-M']);
-    assert.equal(is.dates.length, 12);
-    for (let i = 0; i < 12; i++) {
-      const [from, next] = is.dates[i];
-      const ours = await ourPeriod(b.client, from, addDays(next, -1), b.exp);
-      for (const [title, cols] of Object.entries(is.sections))
-        agree(`${b.slug} ${title} ${from} month`,
-          section(ours, b.chart, title), cols[i], []);
+      // twelve monthly columns of 2024
+      const is = hlIncome(b, '2024-01-01', '2024-12-31', ['-M'], true);
+      assert.equal(is.dates.length, 12);
+      for (let i = 0; i < 12; i++) {
+        const [from, next] = is.dates[i];
+        const ours = await ourPeriod(b.client, from, addDays(next, -1), b.exp);
+        for (const [title, cols] of Object.entries(is.sections))
+          agree(`${b.slug} ${title} ${from} month`,
+            section(ours, b.chart, title), cols[i], []);
+      }
     }
-  }
-});
+  });
 
 // ---- reports.so's own reports against hledger ----
 
@@ -612,6 +634,9 @@ test('balance_sheet agrees with hledger bs, bse and is, line by line',
           `${what}: retained earnings`);
         assert.equal(cents(bs.current_year_earnings, b.exp), current,
           `${what}: current-year earnings`);
+        const pl = hlIncome(b, fy, d).totals[0] ?? 0n;
+        assert.equal(cents(bs.fiscal_year.profit_and_loss_net, b.exp), pl,
+          `${what}: the year's profit and loss`);
         assert.equal(cents(bs.assets.total, b.exp), sum(hl.Assets), what);
         assert.equal(cents(bs.total_liabilities_and_equity, b.exp),
           sum(hl.Liabilities) + sum(hl.Equity) + prior + current, what);
