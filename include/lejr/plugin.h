@@ -22,9 +22,22 @@
  * json_t: "borrowed" means the callee neither keeps nor frees it;
  * "new reference" means the receiver must json_decref() it.
  *
- * Handlers may run on any of the core's worker threads, one call per
- * thread at a time.  A plugin must not keep a struct lejr_call pointer
- * after its handler returns.
+ * Threads: read tools run on the core's worker threads, several at
+ * once, each call inside its own read transaction that is always rolled
+ * back (a read tool can change nothing).  Write tools run one after
+ * another on the core's single writer thread, which commits several
+ * calls together (group commit) under one savepoint each: keep write
+ * handlers short, since a slow one delays every organization's writes.
+ * A plugin must not keep a struct lejr_call pointer after its handler
+ * returns, and must never BEGIN, COMMIT or ROLLBACK on api->db().
+ *
+ * Failure: every function returns LEJR_OK or a negative enum
+ * lejr_status; on failure its out-parameters are left NULL or
+ * untouched, and the ledger functions have already described the
+ * problem on the call (as api->fail() does), so a handler can simply
+ * return their status.  A handler that fails without a message gets a
+ * generic one; LEJR_EINTERNAL answers are never shown in detail to the
+ * assistant, only logged.
  */
 #ifndef LEJR_PLUGIN_H
 #define LEJR_PLUGIN_H
@@ -44,6 +57,10 @@ extern "C" {
 #define LEJR_ABI_MAJOR 1
 #define LEJR_ABI_MINOR 1
 #define LEJR_ABI_VERSION ((LEJR_ABI_MAJOR << 16) | LEJR_ABI_MINOR)
+
+/* Bytes that always hold a formatted amount: sign, 19 digits, point,
+ * terminating NUL, with room to spare. */
+#define LEJR_MONEY_TEXT_MAX 32
 
 /* The symbol every plugin exports; the loader resolves it by this name. */
 #define LEJR_PLUGIN_ENTRY "lejr_plugin_entry"
@@ -244,7 +261,8 @@ struct lejr_api {
 			   json_t *value, int64_t *minor);
 
 	/* Format minor units as a plain decimal string ("-1234.50") into
-	 * buf.  Returns LEJR_OK or LEJR_EINVAL when buf is too small. */
+	 * buf; LEJR_MONEY_TEXT_MAX bytes always suffice.  Returns LEJR_OK
+	 * or LEJR_EINVAL when buf is too small. */
 	int (*money_format)(struct lejr_call *call, int64_t minor, char *buf,
 			    size_t len);
 
@@ -340,8 +358,9 @@ struct lejr_api {
 	 * itself against a second computation; one that fails is
 	 * LEJR_EINTERNAL, never an answer.  Dates are calendar dates in
 	 * the organization's terms, periods include both ends, amounts are
-	 * exact decimal strings "x" beside "x_minor" in minor units.  See
-	 * core/ledger/ledger-internal.h for every field. */
+	 * exact decimal strings "x" beside "x_minor" in minor units.  The
+	 * objects are those of reports.so's output schemas (see
+	 * tools/list), which document every field. */
 
 	/* post_entry with flags, enum lejr_entry_flag bits (0 is exactly
 	 * post_entry).  A closing entry must be dated on the last day of a
