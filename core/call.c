@@ -200,10 +200,11 @@ success_json(struct tool_run *run)
 }
 
 /*
- * The same result as JSON text, written directly: the structured result
- * is serialised once, and the default text content is that text again,
- * escaped.  Byte for byte what success_json() would dump.  Returns the
- * malloc'd text, or NULL when out of memory.
+ * The same result as JSON text, written directly between the request's
+ * head and tail: the structured result is serialised once, and the
+ * default text content is that text again, escaped.  Byte for byte what
+ * success_json() would dump.  Returns the malloc'd text, or NULL when
+ * out of memory.
  */
 static char *
 success_text(struct tool_run *run, size_t *len)
@@ -213,34 +214,54 @@ success_text(struct tool_run *run, size_t *len)
 	static const char item_end[] = "\"}]";
 	static const char mid[] = ",\"structuredContent\":";
 	static const char tail[] = ",\"isError\":false}";
-	struct lejr_text s = { 0 }, out = { 0 };
+	const char *outer_head = run->req->head, *outer_tail = run->req->tail;
+	struct lejr_text *s, *c, out = { 0 };
+	size_t need;
 
-	lejr_text_json(&s, run->structured);
-	if (s.failed)
-		goto fail;
+	/* Drafts in the thread's scratch texts, then one allocation of
+	 * the exact size for the answer that leaves the thread. */
+	s = lejr_text_scratch(0);
+	c = lejr_text_scratch(1);
+	if (s == NULL || c == NULL)
+		return NULL;
+	lejr_text_json(s, run->structured);
+	if (run->content != NULL)
+		lejr_text_json(c, run->content);
+	if (s->failed || c->failed)
+		goto out;
 
+	need = strlen(outer_head) + sizeof(head) - 1 + sizeof(mid) - 1 +
+	       s->len + sizeof(tail) - 1 + strlen(outer_tail);
+	if (run->content != NULL)
+		need += c->len;
+	else
+		need += sizeof(item) - 1 + sizeof(item_end) - 1 +
+			lejr_text_escaped_length(s->s, s->len);
+	lejr_text_reserve(&out, need);
+
+	lejr_text_add(&out, outer_head, strlen(outer_head));
 	lejr_text_add(&out, head, sizeof(head) - 1);
 	if (run->content != NULL) {
-		lejr_text_json(&out, run->content);
+		lejr_text_add(&out, c->s, c->len);
 	} else {
 		lejr_text_add(&out, item, sizeof(item) - 1);
-		lejr_text_escaped(&out, s.s, s.len);
+		lejr_text_escaped(&out, s->s, s->len);
 		lejr_text_add(&out, item_end, sizeof(item_end) - 1);
 	}
 	lejr_text_add(&out, mid, sizeof(mid) - 1);
-	lejr_text_add(&out, s.s, s.len);
+	lejr_text_add(&out, s->s, s->len);
 	lejr_text_add(&out, tail, sizeof(tail) - 1);
-	if (out.failed)
-		goto fail;
+	lejr_text_add(&out, outer_tail, strlen(outer_tail));
 
-	free(s.s);
+out:
+	lejr_text_scratch_done(s);
+	lejr_text_scratch_done(c);
+	if (out.failed || s->failed || c->failed) {
+		free(out.s);
+		return NULL;
+	}
 	*len = out.len;
 	return out.s;
-
-fail:
-	free(s.s);
-	free(out.s);
-	return NULL;
 }
 
 /*
@@ -316,21 +337,15 @@ activity_of(struct tool_run *run, const char *message,
 	};
 }
 
-/* Write the activity record of a write and count the token's use, in
- * the write's own savepoint on the writer's connection. */
+/* Write the activity record of a write, in the write's own savepoint
+ * on the writer's connection (the writer counts the token's use). */
 static int
 record(struct tool_run *run, const char *message, struct lejr_error *err)
 {
-	struct lejr_call *call = &run->call;
 	struct ledger_activity rec;
-	int rc;
 
 	activity_of(run, message, &rec);
-	rc = ledger_activity_add(call->db, &rec, err);
-	if (rc == LEJR_OK && call->principal->token_id > 0)
-		rc = ledger_token_touch(call->db, call->principal->token_id,
-					err);
-	return rc;
+	return ledger_activity_add(run->call.db, &rec, err);
 }
 
 /* The same for a call that changed nothing: queued to the writer, which
@@ -721,8 +736,10 @@ write_job(struct lejr_writer_job *job, sqlite3 *db)
 		}
 	}
 
-	if (keep_write(run, replayed) == LEJR_OK)
+	if (keep_write(run, replayed) == LEJR_OK) {
+		job->count_token = call->principal->token_id;
 		return LEJR_OK;
+	}
 
 fail:
 	json_decref(run->answer);

@@ -10,6 +10,7 @@
 #include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
 
+#include "utf8.h"
 #include "web.h"
 
 struct lejr_page {
@@ -44,29 +45,70 @@ const char lejr_web_css[] =
 
 /* ---- builders ---- */
 
+/*
+ * text as it may go into the tree: itself when it is strict UTF-8
+ * without control characters (but tab, CR, LF), else a scrubbed copy
+ * put in *copy (free it), or NULL when out of memory.  libxml2 reads
+ * overlong forms leniently ("\xc0\xbc" as '<') and writes what it read
+ * without escaping it, so nothing else may ever reach it.
+ */
+static const char *
+safe_text(const char *text, char **copy)
+{
+	*copy = NULL;
+	if (text == NULL ||
+	    lejr_utf8_text_ok(text, strlen(text), LEJR_UTF8_LINES))
+		return text;
+	*copy = lejr_utf8_scrub(text);
+	return *copy;
+}
+
 xmlNodePtr
 lejr_html_el(xmlNodePtr parent, const char *tag, const char *text)
 {
+	xmlNodePtr node;
+	const char *safe;
+	char *copy;
+
 	if (parent == NULL)
 		return NULL;
+	safe = safe_text(text, &copy);
+	if (text != NULL && safe == NULL)
+		return NULL;
+
 	/* xmlNewTextChild escapes the content it is given. */
-	return xmlNewTextChild(parent, NULL, BAD_CAST tag,
-			       text != NULL ? BAD_CAST text : NULL);
+	node = xmlNewTextChild(parent, NULL, BAD_CAST tag,
+			       safe != NULL ? BAD_CAST safe : NULL);
+	free(copy);
+	return node;
 }
 
 void
 lejr_html_attr(xmlNodePtr node, const char *name, const char *value)
 {
-	if (node != NULL)
-		xmlSetProp(node, BAD_CAST name,
-			   BAD_CAST (value != NULL ? value : ""));
+	const char *safe;
+	char *copy;
+
+	if (node == NULL)
+		return;
+	safe = safe_text(value != NULL ? value : "", &copy);
+	xmlSetProp(node, BAD_CAST name,
+		   BAD_CAST (safe != NULL ? safe : ""));
+	free(copy);
 }
 
 void
 lejr_html_text(xmlNodePtr node, const char *text)
 {
-	if (node != NULL && text != NULL)
-		xmlNodeAddContent(node, BAD_CAST text);
+	const char *safe;
+	char *copy;
+
+	if (node == NULL || text == NULL)
+		return;
+	safe = safe_text(text, &copy);
+	if (safe != NULL)
+		xmlNodeAddContent(node, BAD_CAST safe);
+	free(copy);
 }
 
 xmlNodePtr

@@ -1,11 +1,15 @@
 /*
  * jsontext.c - compact JSON text of jansson values (see jsontext.h).
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsontext.h"
+
+/* Scratch texts larger than this are not kept between calls. */
+#define SCRATCH_KEEP (64 * 1024)
 
 /* Deeper than any answer; a value nested further is taken for a loop,
  * which json_dumps() refuses too. */
@@ -31,7 +35,10 @@ grow(struct lejr_text *t, size_t n)
 		return -1;
 	if (t->len + n + 1 <= t->cap)
 		return 0;
-	cap = t->cap > 0 ? t->cap : 256;
+	/* A first reservation is taken as it is: often the exact size. */
+	cap = t->cap > 0 ? t->cap : 1024;
+	if (t->cap == 0 && cap < n + 1)
+		cap = n + 1;
 	while (cap < t->len + n + 1)
 		cap *= 2;
 	s = realloc(t->s, cap);
@@ -42,6 +49,22 @@ grow(struct lejr_text *t, size_t n)
 	t->s = s;
 	t->cap = cap;
 	return 0;
+}
+
+void
+lejr_text_reserve(struct lejr_text *t, size_t n)
+{
+	grow(t, n);
+}
+
+/* One byte; the room is usually there. */
+static void
+add_char(struct lejr_text *t, char c)
+{
+	if (t->len + 2 > t->cap && grow(t, 1) != 0)
+		return;
+	t->s[t->len++] = c;
+	t->s[t->len] = '\0';
 }
 
 void
@@ -83,9 +106,23 @@ utf8_sequence(const unsigned char *s, size_t n)
 	return len;
 }
 
+size_t
+lejr_text_escaped_length(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = n;
+
+	for (size_t i = 0; i < n; i++) {
+		char e = escapes[u[i]];
+
+		if (e != 0)
+			len += e == 'u' ? 5 : 1;
+	}
+	return len;
+}
+
 /*
- * Append s (n bytes) escaped, in one pass over room for the worst case
- * (six bytes out for one in).  With check, bytes past ASCII must form
+ * Append s (n bytes) escaped.  With check, bytes past ASCII must form
  * UTF-8 sequences: jansson refuses to write other strings.
  */
 static void
@@ -96,7 +133,10 @@ escape(struct lejr_text *t, const char *s, size_t n, int check)
 	size_t i = 0, step;
 	char *out, e;
 
-	if (grow(t, 6 * n) != 0)
+	/* Room for the worst case (six bytes out for one in) when there
+	 * is, else for the exact length, counted. */
+	if (t->cap - t->len < 6 * n + 1 &&
+	    grow(t, lejr_text_escaped_length(s, n)) != 0)
 		return;
 	out = t->s + t->len;
 	while (i < n) {
@@ -143,9 +183,9 @@ lejr_text_escaped(struct lejr_text *t, const char *s, size_t n)
 static void
 add_string(struct lejr_text *t, const char *s, size_t n)
 {
-	lejr_text_add(t, "\"", 1);
+	add_char(t, '"');
 	escape(t, s, n, 1);
-	lejr_text_add(t, "\"", 1);
+	add_char(t, '"');
 }
 
 static void
@@ -191,18 +231,18 @@ add_object(struct lejr_text *t, json_t *value, int depth)
 	json_t *member;
 	int first = 1;
 
-	lejr_text_add(t, "{", 1);
+	add_char(t, '{');
 	json_object_foreach(value, key, member) {
 		if (!first)
-			lejr_text_add(t, ",", 1);
+			add_char(t, ',');
 		first = 0;
 		add_string(t, key, strlen(key));
-		lejr_text_add(t, ":", 1);
+		add_char(t, ':');
 		add_value(t, member, depth + 1);
 		if (t->failed)
 			return;
 	}
-	lejr_text_add(t, "}", 1);
+	add_char(t, '}');
 }
 
 static void
@@ -210,13 +250,13 @@ add_array(struct lejr_text *t, json_t *value, int depth)
 {
 	size_t n = json_array_size(value);
 
-	lejr_text_add(t, "[", 1);
+	add_char(t, '[');
 	for (size_t i = 0; i < n && !t->failed; i++) {
 		if (i > 0)
-			lejr_text_add(t, ",", 1);
+			add_char(t, ',');
 		add_value(t, json_array_get(value, i), depth + 1);
 	}
-	lejr_text_add(t, "]", 1);
+	add_char(t, ']');
 }
 
 static void
@@ -259,4 +299,60 @@ void
 lejr_text_json(struct lejr_text *t, json_t *value)
 {
 	add_value(t, value, 0);
+}
+
+/* ---- scratch texts ---- */
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static int scratch_key_ok;
+
+static void
+scratch_free(void *arg)
+{
+	struct lejr_text *t = arg;
+
+	for (int i = 0; i < LEJR_TEXT_SCRATCH; i++)
+		free(t[i].s);
+	free(t);
+}
+
+static void
+scratch_key_make(void)
+{
+	scratch_key_ok = pthread_key_create(&scratch_key, scratch_free) == 0;
+}
+
+struct lejr_text *
+lejr_text_scratch(int which)
+{
+	struct lejr_text *t;
+
+	if (which < 0 || which >= LEJR_TEXT_SCRATCH)
+		return NULL;
+	pthread_once(&scratch_once, scratch_key_make);
+	if (!scratch_key_ok)
+		return NULL;
+	t = pthread_getspecific(scratch_key);
+	if (t == NULL) {
+		t = calloc(LEJR_TEXT_SCRATCH, sizeof(*t));
+		if (t == NULL || pthread_setspecific(scratch_key, t) != 0) {
+			free(t);
+			return NULL;
+		}
+	}
+	t += which;
+	t->len = 0;
+	t->failed = 0;
+	return t;
+}
+
+void
+lejr_text_scratch_done(struct lejr_text *t)
+{
+	if (t == NULL || t->cap <= SCRATCH_KEEP)
+		return;
+	free(t->s);
+	t->s = NULL;
+	t->len = t->cap = 0;
 }

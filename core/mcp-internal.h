@@ -108,10 +108,10 @@ void lejr_rpc_clear(struct lejr_rpc *rpc);
  * when result cannot be written as JSON. */
 char *lejr_rpc_result_text(json_t *id, json_t *result, size_t *len);
 
-/* The same with a result that is already JSON text (rlen bytes,
- * borrowed), written in as it is.  NULL when out of memory. */
-char *lejr_rpc_result_splice(json_t *id, const char *result, size_t rlen,
-			     size_t *len);
+/* The text of a response to id (borrowed, NULL for null) up to its
+ * result: what goes before a result written as text, with "}" after
+ * it.  Malloc'd; NULL when out of memory. */
+char *lejr_rpc_result_head(json_t *id);
 
 /* The JSON text (malloc'd, *len set) of an error response to id
  * (borrowed, NULL for null), with the error's data member when data

@@ -363,14 +363,13 @@ id_digits(json_int_t v, char *buf)
 }
 
 char *
-lejr_rpc_result_splice(json_t *id, const char *result, size_t rlen,
-		       size_t *len)
+lejr_rpc_result_head(json_t *id)
 {
 	static const char head[] = "{\"jsonrpc\":\"2.0\",\"id\":";
 	static const char mid[] = ",\"result\":";
 	char digits[24], *dumped = NULL, *text;
 	const char *idtext = "null";
-	size_t idlen = 4, need;
+	size_t idlen = 4, n;
 
 	if (json_is_integer(id)) {
 		idlen = id_digits(json_integer_value(id), digits);
@@ -383,19 +382,13 @@ lejr_rpc_result_splice(json_t *id, const char *result, size_t rlen,
 		idlen = strlen(dumped);
 	}
 
-	need = sizeof(head) - 1 + idlen + sizeof(mid) - 1 + rlen + 2;
-	text = malloc(need);
+	text = malloc(sizeof(head) - 1 + idlen + sizeof(mid));
 	if (text != NULL) {
-		memcpy(text, head, sizeof(head) - 1);
-		*len = sizeof(head) - 1;
-		memcpy(text + *len, idtext, idlen);
-		*len += idlen;
-		memcpy(text + *len, mid, sizeof(mid) - 1);
-		*len += sizeof(mid) - 1;
-		memcpy(text + *len, result, rlen);
-		*len += rlen;
-		text[(*len)++] = '}';
-		text[*len] = '\0';
+		n = sizeof(head) - 1;
+		memcpy(text, head, n);
+		memcpy(text + n, idtext, idlen);
+		n += idlen;
+		memcpy(text + n, mid, sizeof(mid));
 	}
 	free(dumped);
 	return text;

@@ -14,6 +14,7 @@
 
 #include "http-policy.h"
 #include "oauth-policy.h"
+#include "utf8.h"
 
 /* ---- redirect URIs ---- */
 
@@ -246,18 +247,18 @@ meta_fail(struct meta_check *mc, json_t *out, const char *error,
 	return NULL;
 }
 
-/* Is s free of control characters and at most max bytes? */
+/*
+ * Is s at most max bytes of strict UTF-8 free of control, bidirectional
+ * and invisible characters?  The name and addresses of a client are
+ * shown on consent pages: a right-to-left override or a zero-width
+ * character there could make one client pass for another.
+ */
 static int
 text_ok(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 
-	if (n > max)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
-			return 0;
-	return 1;
+	return n <= max && lejr_utf8_name_ok(s, n);
 }
 
 /* Is v an array of 1 to max strings each passing ok? */
@@ -370,7 +371,8 @@ check_texts(json_t *req, json_t *out, struct meta_check *mc)
 			     LEJR_OAUTH_NAME_MAX : LEJR_OAUTH_URI_MAX))
 			return meta_fail(mc, out, "invalid_client_metadata",
 					 "%s must be a short text without "
-					 "control characters",
+					 "control, bidirectional or invisible "
+					 "characters",
 					 text_fields[i]);
 		json_object_set(out, text_fields[i], v);
 	}
@@ -476,7 +478,8 @@ hexval(int c)
 	return -1;
 }
 
-/* Decode n bytes of s into a malloc'd string; NULL when malformed. */
+/* Decode n bytes of s into a malloc'd string; NULL when malformed or
+ * when the text is not strict UTF-8 without control characters. */
 static char *
 form_decode(const char *s, size_t n)
 {
@@ -505,8 +508,11 @@ form_decode(const char *s, size_t n)
 		}
 	}
 	out[j] = '\0';
+	if (!lejr_utf8_text_ok(out, j, 0))
+		goto bad;
 	return out;
 bad:
+	OPENSSL_cleanse(out, n + 1);
 	free(out);
 	return NULL;
 }

@@ -85,7 +85,9 @@ int lejr_oauth_resource_ok(const char *given, const char *resource);
  * response_types and the descriptive fields we keep (client_name,
  * client_uri, logo_uri, tos_uri, policy_uri, contacts, scope,
  * software_id, software_version); null values are left out, others are
- * dropped.  *auth is set to the token endpoint auth method's name
+ * dropped.  A descriptive field holding a control, bidirectional or
+ * invisible character (lejr_utf8_name_ok) is refused, so that a consent
+ * page cannot be made to show something else.  *auth is set to the token endpoint auth method's name
  * (a static string; "none" when absent).  On failure returns NULL, *error is
  * "invalid_redirect_uri" or "invalid_client_metadata" and msg (len
  * bytes) says why.
@@ -115,7 +117,8 @@ struct lejr_form {
  * Decode text (len bytes, need not end in NUL) into f: '&'-separated
  * name=value pairs, '+' for space, %XX escapes; a name without '=' has
  * the value "".  Returns 0, or -1 for a malformed escape, an encoded
- * NUL, too many fields or no memory (f is then empty).  Free with
+ * NUL, text that is not strict UTF-8 or holds a control character,
+ * too many fields or no memory (f is then empty).  Free with
  * lejr_form_free.
  */
 int lejr_form_parse(const char *text, size_t len, struct lejr_form *f);

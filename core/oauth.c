@@ -753,7 +753,8 @@ route_authorize(struct lejr_server *srv, struct evhttp_request *req)
 			    "be posted from its own page");
 		return;
 	}
-	lejr_web_run(srv, req, lejr_oauth_authorize_page, LEJR_WEB_PUBLIC);
+	lejr_web_run(srv, req, lejr_oauth_authorize_page,
+		     LEJR_WEB_PUBLIC | LEJR_WEB_OFFSITE);
 }
 
 void

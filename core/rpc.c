@@ -314,23 +314,27 @@ static void
 job_run(struct lejr_server *srv, struct lejr_job *job)
 {
 	json_t *id = job->rpc.id;
-	char *message = NULL, *result = NULL;
+	char *message = NULL, *head;
 	int code = LEJR_RPC_INTERNAL_ERROR;
-	size_t len = 0, rlen = 0;
-	char *text;
+	size_t len = 0;
+	char *text = NULL;
 
-	/* The result comes as text, spliced into the response unparsed. */
-	if (!atomic_load(&job->cancelled))
-		result = lejr_runtime_dispatch_text(srv->rt, &job->principal,
-						    job->rpc.method,
-						    job->rpc.params, &job->ex,
-						    &code, &message, &rlen);
-	else
+	/* The runtime writes the whole response: the result goes in as
+	 * text, never parsed or written twice. */
+	head = lejr_rpc_result_head(id);
+	if (atomic_load(&job->cancelled))
 		code = LEJR_RPC_SERVER_ERROR;
+	else if (head != NULL)
+		text = lejr_runtime_dispatch_text(srv->rt, &job->principal,
+						  job->rpc.method,
+						  job->rpc.params, &job->ex,
+						  &code, &message, head, "}",
+						  &len);
 
-	if (result != NULL)
-		text = lejr_rpc_result_splice(id, result, rlen, &len);
-	else
+	if (text == NULL && head == NULL && message == NULL &&
+	    code != LEJR_RPC_SERVER_ERROR)
+		message = strdup("Internal error: out of memory");
+	if (text == NULL)
 		text = lejr_rpc_error_text(id, code, message != NULL ?
 					   message : "request cancelled",
 					   job->ex.error_data, &len);
@@ -338,7 +342,7 @@ job_run(struct lejr_server *srv, struct lejr_job *job)
 		text = lejr_rpc_error_text(id, LEJR_RPC_INTERNAL_ERROR,
 					   "Internal error: the answer could "
 					   "not be encoded", NULL, &len);
-	free(result);
+	free(head);
 	free(message);
 	json_decref(job->ex.error_data);
 	job->ex.error_data = NULL;

@@ -121,9 +121,11 @@ struct lejr_req {
 	json_t *data;             /* the error's data (owned), or NULL */
 
 	/* Set by lejr_runtime_dispatch_text(): a method may then answer
-	 * with the JSON text of its result in text (malloc'd, length
-	 * textlen) and return NULL. */
+	 * with the JSON text of its result, between head and tail, in
+	 * text (malloc'd, length textlen) and return NULL. */
 	int want_text;
+	const char *head;
+	const char *tail;
 	char *text;
 	size_t textlen;
 };

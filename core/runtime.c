@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include "jsontext.h"
 #include "log.h"
 #include "runtime-internal.h"
 #include "writer.h"
@@ -761,7 +762,8 @@ lejr_runtime_dispatch_text(struct lejr_runtime *rt,
 			   const struct ledger_principal *principal,
 			   const char *method, json_t *params,
 			   struct lejr_exchange *ex, int *code,
-			   char **message, size_t *len)
+			   char **message, const char *head,
+			   const char *tail, size_t *len)
 {
 	struct lejr_req req = {
 		.rt = rt,
@@ -771,7 +773,10 @@ lejr_runtime_dispatch_text(struct lejr_runtime *rt,
 		.code = code,
 		.message = message,
 		.want_text = 1,
+		.head = head != NULL ? head : "",
+		.tail = tail != NULL ? tail : "",
 	};
+	struct lejr_text t = { 0 };
 	json_t *result;
 	char *text;
 
@@ -779,14 +784,25 @@ lejr_runtime_dispatch_text(struct lejr_runtime *rt,
 	text = req.text;
 	*len = req.textlen;
 	if (result != NULL) {
-		text = json_dumps(result, JSON_COMPACT);
+		lejr_text_add(&t, req.head, strlen(req.head));
+		lejr_text_json(&t, result);
+		lejr_text_add(&t, req.tail, strlen(req.tail));
 		json_decref(result);
-		*len = text != NULL ? strlen(text) : 0;
-		if (text == NULL)
+		text = t.failed ? NULL : t.s;
+		*len = t.failed ? 0 : t.len;
+		if (text == NULL) {
+			free(t.s);
 			lejr_req_error(&req, LEJR_RT_INTERNAL, "Internal "
 				       "error: the answer could not be "
 				       "encoded");
+		}
 	}
 	dispatch_done(&req, text == NULL);
 	return text;
+}
+
+int
+lejr_runtime_sync(struct lejr_runtime *rt)
+{
+	return lejr_writer_sync(rt->writer);
 }

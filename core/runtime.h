@@ -95,16 +95,18 @@ json_t *lejr_runtime_dispatch(struct lejr_runtime *rt,
 			      char **message);
 
 /*
- * The same, answering with the JSON text of the result (malloc'd, its
- * length in *len) instead of a json_t.  A tool's structured result is
- * then serialised once, its default text content spliced from that one
- * text.  NULL after setting *code and *message, as above.
+ * The same, answering with the JSON text of the result instead of a
+ * json_t, written between head and tail (the JSON-RPC response around
+ * it): one malloc'd text, its length in *len.  A tool's structured
+ * result is then serialised once, its default text content spliced
+ * from that one text.  NULL after setting *code and *message, as above.
  */
 char *lejr_runtime_dispatch_text(struct lejr_runtime *rt,
 				 const struct ledger_principal *principal,
 				 const char *method, json_t *params,
 				 struct lejr_exchange *ex, int *code,
-				 char **message, size_t *len);
+				 char **message, const char *head,
+				 const char *tail, size_t *len);
 
 /* Resolve a bearer token on the calling thread's database connection:
  * LEJR_OK with *out filled (free with ledger_principal_free), or
@@ -119,5 +121,9 @@ int lejr_runtime_anonymous(struct lejr_runtime *rt,
 
 /* Release the calling thread's database connection (a worker exits). */
 void lejr_runtime_thread_done(struct lejr_runtime *rt);
+
+/* Wait until every activity record and token use queued so far is
+ * committed, for pages that show them (the settings pages). */
+int lejr_runtime_sync(struct lejr_runtime *rt);
 
 #endif /* LEJR_RUNTIME_H */

@@ -43,22 +43,43 @@ when(json_t *value, char buf[20])
 	return buf;
 }
 
-/* The slugs of an "orgs" array, comma-separated, into buf. */
+/*
+ * The slugs of an "orgs" array, comma-separated, into buf.  Those the
+ * viewer is no member of have no slug here (connections.c) and are
+ * only counted: "acme, another organization".
+ */
 static const char *
 org_list(json_t *orgs, char *buf, size_t len)
 {
 	json_t *o;
-	size_t i, used = 0;
+	size_t i, used = 0, hidden = 0;
+	int n;
 
 	buf[0] = '\0';
 	json_array_foreach(orgs, i, o) {
-		int n = snprintf(buf + used, len - used, "%s%s",
-				 i > 0 ? ", " : "",
-				 json_string_value(json_object_get(o, "slug")));
+		const char *slug = json_string_value(json_object_get(o,
+								     "slug"));
+
+		if (slug == NULL) {
+			hidden++;
+			continue;
+		}
+		n = snprintf(buf + used, len - used, "%s%s",
+			     used > 0 ? ", " : "", slug);
 		if (n < 0 || (size_t)n >= len - used)
 			break;
 		used += (size_t)n;
 	}
+	if (hidden == 1)
+		n = snprintf(buf + used, len - used, "%sanother organization",
+			     used > 0 ? ", " : "");
+	else if (hidden > 1)
+		n = snprintf(buf + used, len - used, "%s%zu other "
+			     "organizations", used > 0 ? ", " : "", hidden);
+	else
+		n = 0;
+	if (n > 0 && (size_t)n < len - used)
+		used += (size_t)n;
 	return used > 0 ? buf : "none";
 }
 
@@ -211,6 +232,25 @@ integrations_get(struct lejr_web_req *wr, sqlite3 *db)
 	lejr_web_reply_page(wr, 200, pg);
 }
 
+/* Is connection id the user's own (the Integrations page lists only
+ * those, and its Revoke acts on nothing else)?  LEJR_OK, or
+ * LEJR_ENOTFOUND as for one the user may not see. */
+static int
+own_connection(sqlite3 *db, int64_t user, int64_t id,
+	       struct lejr_error *err)
+{
+	json_t *item = NULL;
+	int rc;
+
+	rc = ledger_conn_get(db, user, LEDGER_CONN_KIND_OAUTH, id, &item,
+			     err);
+	if (rc == LEJR_OK && !json_is_true(json_object_get(item, "own")))
+		rc = lejr_error_set(err, LEJR_ENOTFOUND, "connection %"
+				    PRId64 " is not the user's", id);
+	json_decref(item);
+	return rc;
+}
+
 static void
 integrations_revoke(struct lejr_web_req *wr, sqlite3 *db)
 {
@@ -220,6 +260,8 @@ integrations_revoke(struct lejr_web_req *wr, sqlite3 *db)
 	int rc;
 
 	rc = ledger_begin(db, 1, &err);
+	if (rc == LEJR_OK)
+		rc = own_connection(db, user->id, id, &err);
 	if (rc == LEJR_OK)
 		rc = ledger_conn_revoke(db, user->id, LEDGER_CONN_KIND_OAUTH,
 					id, &err);
@@ -437,10 +479,15 @@ manages_all_granted(json_t *choices)
 	return 1;
 }
 
-/* "acme - Acme Ltd" */
+/* "acme - Acme Ltd"; "another organization" for one the viewer is no
+ * member of, whose name is not theirs to see. */
 static void
 choice_label(json_t *c, char *buf, size_t len)
 {
+	if (!json_is_true(json_object_get(c, "member"))) {
+		snprintf(buf, len, "another organization");
+		return;
+	}
 	snprintf(buf, len, "%s - %s",
 		 json_string_value(json_object_get(c, "slug")),
 		 json_string_value(json_object_get(c, "name")));
@@ -493,13 +540,38 @@ item_org_forms(struct lejr_web_req *wr, xmlNodePtr main, json_t *item,
 			 "several");
 }
 
+/* The Revoke form, or why there is none: someone else's item reaching
+ * an organization the viewer does not manage is not theirs to end. */
+static void
+item_revoke_form(struct lejr_web_req *wr, xmlNodePtr main, json_t *item,
+		 const struct item_path *ip)
+{
+	xmlNodePtr form;
+	char action[96];
+
+	if (!json_is_true(json_object_get(item, "revocable"))) {
+		lejr_html_heading(main, 2, "Revoke");
+		lejr_html_p(main, "It also reaches an organization you do not "
+			    "manage. Only its user, or someone who manages "
+			    "every organization it reaches, can revoke it.");
+		return;
+	}
+	snprintf(action, sizeof(action), "/settings/connections/%s/revoke",
+		 ip->key);
+	form = lejr_html_form(main, "post", action, lejr_web_csrf(wr));
+	lejr_html_heading(form, 2, "Revoke");
+	lejr_html_p(form, "Its tokens stop working at once. This cannot be "
+		    "undone.");
+	lejr_html_submit(form, "Revoke", NULL, NULL);
+}
+
 /* The page of one item, with an error on top when a change failed. */
 static void
 item_page(struct lejr_web_req *wr, json_t *item, const struct item_path *ip,
 	  int status, const char *error)
 {
 	struct lejr_page *pg;
-	xmlNodePtr main, form;
+	xmlNodePtr main;
 	char action[96], title[300];
 
 	snprintf(title, sizeof(title), "%s", item_name(item));
@@ -515,13 +587,7 @@ item_page(struct lejr_web_req *wr, json_t *item, const struct item_path *ip,
 			 "/settings/connections/%s/orgs", ip->key);
 		item_org_forms(wr, main, item, action);
 
-		snprintf(action, sizeof(action),
-			 "/settings/connections/%s/revoke", ip->key);
-		form = lejr_html_form(main, "post", action, lejr_web_csrf(wr));
-		lejr_html_heading(form, 2, "Revoke");
-		lejr_html_p(form, "Its tokens stop working at once. This "
-			    "cannot be undone.");
-		lejr_html_submit(form, "Revoke", NULL, NULL);
+		item_revoke_form(wr, main, item, ip);
 	}
 	lejr_html_link(lejr_html_p(main, NULL), "/settings/connections",
 		       "Back to AI Connections");

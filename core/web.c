@@ -22,6 +22,7 @@
 #include "http-internal.h"
 #include "log.h"
 #include "settings.h"
+#include "utf8.h"
 #include "web.h"
 
 #define VISITOR_BYTES 32
@@ -71,7 +72,8 @@ struct lejr_web_req {
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static char csp[256];
+static char csp_pages[300];   /* with form-action 'self' */
+static char csp_offsite[256]; /* without, for LEJR_WEB_OFFSITE */
 
 /* ---- pieces ---- */
 
@@ -89,9 +91,16 @@ init_once_fn(void)
 	EVP_Digest(lejr_web_css, strlen(lejr_web_css), md, &mdlen,
 		   EVP_sha256(), NULL);
 	EVP_EncodeBlock(b64, md, (int)mdlen);
-	snprintf(csp, sizeof(csp), "default-src 'none'; style-src "
-		 "'sha256-%s'; img-src 'self'; base-uri 'none'; "
+	snprintf(csp_offsite, sizeof(csp_offsite), "default-src 'none'; "
+		 "style-src 'sha256-%s'; img-src 'self'; base-uri 'none'; "
 		 "frame-ancestors 'none'", (const char *)b64);
+
+	/* Our forms post to us only, so markup slipped into a page
+	 * cannot send a form elsewhere.  Browsers apply form-action to
+	 * the redirects after the POST too, which is why the consent
+	 * page, whose answer goes back to the client, goes without. */
+	snprintf(csp_pages, sizeof(csp_pages), "%s; form-action 'self'",
+		 csp_offsite);
 }
 
 void
@@ -101,10 +110,10 @@ lejr_web_init(void)
 }
 
 const char *
-lejr_web_csp(void)
+lejr_web_csp(int flags)
 {
 	lejr_web_init();
-	return csp;
+	return (flags & LEJR_WEB_OFFSITE) ? csp_offsite : csp_pages;
 }
 
 int
@@ -119,8 +128,10 @@ lejr_web_next_ok(const char *next)
 		unsigned char c = (unsigned char)next[n];
 
 		/* Browsers drop tabs and newlines from URLs and read a
-		 * backslash as a slash: "/\t/evil" would become "//evil". */
-		if (c <= 0x20 || c == 0x7f || c == '\\')
+		 * backslash as a slash: "/\t/evil" would become "//evil".
+		 * Printable ASCII only: a path of ours needs nothing else
+		 * (the rest comes percent-encoded). */
+		if (c <= 0x20 || c >= 0x7f || c == '\\')
 			return 0;
 		if (n >= LEJR_WEB_NEXT_MAX)
 			return 0;
@@ -247,7 +258,12 @@ params_add(struct web_params *p, const char *name, size_t nlen,
 	return 0;
 }
 
-/* Decode one urlencoded part ('+' is a space); NULL for a bad one. */
+/*
+ * Decode one urlencoded part ('+' is a space); NULL for a bad one: an
+ * encoded NUL, or text that is not strict UTF-8 or holds a control
+ * character.  This is the one place where every query and form value
+ * of a page comes in, so no handler ever sees such text.
+ */
 static char *
 form_decode(const char *s, size_t len)
 {
@@ -258,7 +274,9 @@ form_decode(const char *s, size_t len)
 		return NULL;
 	text = evhttp_uridecode(raw, 1, &n);
 	free(raw);
-	if (text != NULL && strlen(text) != n) { /* an encoded NUL */
+	if (text != NULL && (strlen(text) != n ||
+			     !lejr_utf8_text_ok(text, n, 0))) {
+		OPENSSL_cleanse(text, n);
 		free(text);
 		text = NULL;
 	}
@@ -642,6 +660,11 @@ web_work(void *arg, sqlite3 *db)
 		return;
 	}
 
+	/* The settings pages show activity and token use: let the writer
+	 * commit what earlier calls queued, so a page is never behind. */
+	if ((wr->flags & LEJR_WEB_SIGNED_IN) && !wr->post)
+		lejr_runtime_sync(wr->srv->rt);
+
 	wr->handler(wr, db);
 	if (!wr->answered) {
 		lejr_log(LEJR_LOG_ERROR, "web: %.100s gave no answer",
@@ -660,9 +683,9 @@ free_body(const void *data, size_t len, void *arg)
 }
 
 static void
-security_headers(struct evkeyvalq *h)
+security_headers(struct evkeyvalq *h, int flags)
 {
-	evhttp_add_header(h, "Content-Security-Policy", lejr_web_csp());
+	evhttp_add_header(h, "Content-Security-Policy", lejr_web_csp(flags));
 	evhttp_add_header(h, "X-Frame-Options", "DENY");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	/* Not "no-referrer": with it browsers send "Origin: null" on our
@@ -673,14 +696,16 @@ security_headers(struct evkeyvalq *h)
 	evhttp_add_header(h, "Cache-Control", "no-store");
 }
 
-/* Send status with an HTML body (taken, may be NULL). */
+/* Send status with an HTML body (taken, may be NULL); flags are the
+ * page's LEJR_WEB_*. */
 static void
-send_html(struct evhttp_request *req, int status, char *body, size_t len)
+send_html(struct evhttp_request *req, int status, char *body, size_t len,
+	  int flags)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct evbuffer *out = evhttp_request_get_output_buffer(req);
 
-	security_headers(h);
+	security_headers(h, flags);
 	evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
 	if (body != NULL &&
 	    evbuffer_add_reference(out, body, len, free_body, NULL) < 0)
@@ -700,7 +725,7 @@ send_simple(struct evhttp_request *req, int status, const char *message)
 	lejr_html_error(lejr_page_main(pg), message);
 	body = lejr_page_render(pg, &len);
 	lejr_page_free(pg);
-	send_html(req, status, body, len);
+	send_html(req, status, body, len, 0);
 }
 
 static void
@@ -741,9 +766,9 @@ web_done(struct lejr_server *srv, struct evhttp_request *req, void *arg,
 			wr_free(wr);
 			return;
 		}
-		send_html(req, wr->status, NULL, 0);
+		send_html(req, wr->status, NULL, 0, wr->flags);
 	} else {
-		send_html(req, wr->status, wr->body, wr->len);
+		send_html(req, wr->status, wr->body, wr->len, wr->flags);
 		wr->body = NULL;
 	}
 	wr_free(wr);
@@ -859,6 +884,9 @@ lejr_web_run(struct lejr_server *srv, struct evhttp_request *req,
 		send_simple(req, status, status == 413 ? "The form is too "
 			    "large." : status == 415 ? "Send the form as "
 			    "application/x-www-form-urlencoded." :
+			    status == 400 ? "The request could not be read: "
+			    "a parameter is malformed, or is not UTF-8 text "
+			    "without control characters." :
 			    "The request could not be read.");
 		wr_free(wr);
 		return;
@@ -919,34 +947,51 @@ login_keys(struct lejr_web_req *wr, const char *email, char *ekey,
 	snprintf(akey, alen, "addr:%s", wr->peer);
 }
 
-/* Has key failed too often lately?  1 yes, 0 no, -1 on error. */
+/*
+ * Count this attempt against both keys before the password is
+ * checked, atomically (ledger_login_attempt): 1 when one of them has
+ * failed too often (the answer is given), 0 to go on, -1 on error
+ * (answered too).
+ */
 static int
-login_throttled(sqlite3 *db, const char *key)
+login_throttle(struct lejr_web_req *wr, sqlite3 *db, const char *ekey,
+	       const char *akey, int64_t ids[2], const char *email,
+	       const char *next)
 {
+	const char *keys[2] = { ekey, akey };
 	struct lejr_error err = { 0 };
-	int count = 0;
+	int which = -1;
 
-	if (ledger_login_failures(db, key, LEJR_WEB_LOGIN_WINDOW, &count,
-				  &err) != LEJR_OK) {
+	if (ledger_login_attempt(db, keys, 2, LEJR_WEB_LOGIN_WINDOW,
+				 LEJR_WEB_LOGIN_FAILURES, ids, &which,
+				 &err) != LEJR_OK) {
 		lejr_log(LEJR_LOG_ERROR, "sign-in: %s", err.msg);
+		lejr_web_reply_error(wr, 500, "Sign-in is unavailable.");
 		return -1;
 	}
-	return count >= LEJR_WEB_LOGIN_FAILURES;
+	if (which < 0)
+		return 0;
+	lejr_log(LEJR_LOG_NOTICE, "sign-in refused: too many failures (%s)",
+		 which == 0 ? "for this email" : wr->peer);
+	lejr_web_header(wr, "Retry-After", "900");
+	login_page(wr, 429, "Too many failed sign-ins. Wait 15 minutes, "
+		   "then try again.", email, next);
+	return 1;
 }
 
-/* Count a failed sign-in against both keys. */
+/* Take back the failures counted for an attempt that did not fail. */
 static void
-login_failed(sqlite3 *db, const char *ekey, const char *akey)
+login_forgive(sqlite3 *db, const int64_t ids[2])
 {
 	struct lejr_error err = { 0 };
 
-	if (ledger_login_failed(db, ekey, &err) != LEJR_OK ||
-	    ledger_login_failed(db, akey, &err) != LEJR_OK)
+	if (ledger_login_forgive(db, ids, 2, &err) != LEJR_OK)
 		lejr_log(LEJR_LOG_ERROR, "sign-in: %s", err.msg);
 }
 
-/* POST /login: check the throttle, then the password (argon2id: this
- * is why pages run on workers), then start a session. */
+/* POST /login: count the attempt against the throttle, then check the
+ * password (argon2id: this is why pages run on workers), then start a
+ * session. */
 static void
 login_post(struct lejr_web_req *wr, sqlite3 *db)
 {
@@ -955,8 +1000,8 @@ login_post(struct lejr_web_req *wr, sqlite3 *db)
 	const char *next = lejr_web_form(wr, "next");
 	struct lejr_error err = { 0 };
 	char ekey[300], akey[100];
-	int64_t user = 0;
-	int t1, t2, rc;
+	int64_t user = 0, ids[2];
+	int rc;
 
 	if (email == NULL || *email == '\0' || strlen(email) > 254 ||
 	    password == NULL || *password == '\0' ||
@@ -966,28 +1011,17 @@ login_post(struct lejr_web_req *wr, sqlite3 *db)
 		return;
 	}
 	login_keys(wr, email, ekey, sizeof(ekey), akey, sizeof(akey));
-	t1 = login_throttled(db, ekey);
-	t2 = login_throttled(db, akey);
-	if (t1 < 0 || t2 < 0) {
-		lejr_web_reply_error(wr, 500, "Sign-in is unavailable.");
+	if (login_throttle(wr, db, ekey, akey, ids, email, next) != 0)
 		return;
-	}
-	if (t1 || t2) {
-		lejr_log(LEJR_LOG_NOTICE, "sign-in refused: too many failures "
-			 "(%s)", t1 ? "for this email" : wr->peer);
-		lejr_web_header(wr, "Retry-After", "900");
-		login_page(wr, 429, "Too many failed sign-ins. Wait 15 "
-			   "minutes, then try again.", email, next);
-		return;
-	}
 
+	/* Counted already: a wrong password needs nothing more. */
 	rc = ledger_user_verify_password(db, email, password, &user, &err);
 	if (rc == LEJR_EDENIED) {
 		lejr_log(LEJR_LOG_INFO, "sign-in failed from %s", wr->peer);
-		login_failed(db, ekey, akey);
 		login_page(wr, 200, "Wrong email or password.", email, next);
 		return;
 	}
+	login_forgive(db, ids);
 	if (rc != LEJR_OK || lejr_web_sign_in(wr, db, user, &err) !=
 	    LEJR_OK) {
 		lejr_log(LEJR_LOG_ERROR, "sign-in: %s", err.msg);

@@ -9,14 +9,17 @@
  * is escaped by construction; nothing is ever pasted in as markup.
  * Pages need no JavaScript.  Every answer carries the security headers
  * (X-Frame-Options, a Content-Security-Policy with frame-ancestors
- * 'none' and no script, Referrer-Policy same-origin, Cache-Control
+ * 'none', no script and, but for LEJR_WEB_OFFSITE pages, form-action
+ * 'self', Referrer-Policy same-origin, Cache-Control
  * no-store, X-Content-Type-Options nosniff).  same-origin, not
  * no-referrer: under no-referrer browsers send "Origin: null" on the
  * POSTs of our own forms, so an Origin check could not tell them from
  * a foreign page's; no referrer leaves the site either way.
  *
  * A handler's life: lejr_web_run() on the loop reads the request (query,
- * cookies, a form body, the peer's address), then on a worker thread
+ * cookies, a form body, the peer's address; a query or form value that
+ * is not strict UTF-8 without control characters is refused with a 400
+ * page, so handlers never see one), then on a worker thread
  * resolves the session cookie, checks the CSRF token of every POST
  * (403 page on failure, the handler is not called), sends signed-out
  * visitors of LEJR_WEB_SIGNED_IN pages to /login?next=..., and calls the
@@ -89,7 +92,10 @@ void lejr_page_free(struct lejr_page *pg);
 /*
  * Builders.  Each appends a new element to parent and returns it (owned
  * by the document), or NULL when out of memory; any text (may be NULL:
- * none) becomes escaped text content.  The first argument may be NULL,
+ * none) becomes escaped text content.  Text and attribute values that
+ * are not strict UTF-8, and control characters other than tab, CR and
+ * LF, are shown as U+FFFD: libxml2 would decode overlong forms to
+ * markup characters and write them unescaped.  The first argument may be NULL,
  * which makes them return NULL, so a chain of calls needs one check.
  */
 xmlNodePtr lejr_html_el(xmlNodePtr parent, const char *tag,
@@ -161,6 +167,10 @@ typedef void (*lejr_web_handler)(struct lejr_web_req *wr, sqlite3 *db);
 
 #define LEJR_WEB_PUBLIC 0x0    /* anyone, signed in or not */
 #define LEJR_WEB_SIGNED_IN 0x1 /* signed-out visitors go to /login */
+/* Its POSTs are answered with redirects to other sites (the OAuth
+ * consent page): no form-action in its CSP, since browsers apply it to
+ * the redirect after a form's POST too. */
+#define LEJR_WEB_OFFSITE 0x2
 
 /*
  * On the loop thread: answer req with handler (see the top of this
@@ -246,8 +256,9 @@ void lejr_web_init(void);
 
 /*
  * Is next a same-origin relative path to send a visitor back to: it
- * starts with a single '/' (not "//" nor "/\"), has no backslash, no
- * control character or space, and at most LEJR_WEB_NEXT_MAX bytes?
+ * starts with a single '/' (not "//" nor "/\"), holds printable ASCII
+ * only (no backslash, no control character, space or byte above 0x7e),
+ * and at most LEJR_WEB_NEXT_MAX bytes?
  */
 int lejr_web_next_ok(const char *next);
 
@@ -274,7 +285,8 @@ int lejr_web_cookie(char *buf, size_t len, const char *name,
 int lejr_web_cookie_get(const char *header, const char *name, char *out,
 			size_t outlen);
 
-/* The Content-Security-Policy every page carries. */
-const char *lejr_web_csp(void);
+/* The Content-Security-Policy of a page run with flags (LEJR_WEB_*):
+ * with form-action 'self' unless flags has LEJR_WEB_OFFSITE. */
+const char *lejr_web_csp(int flags);
 
 #endif /* LEJR_WEB_H */

@@ -58,6 +58,13 @@ struct lejr_writer {
 	size_t nrecords;       /* records among them */
 	int stop;
 	struct lejr_writer_stats stats;
+
+	/* Writer thread only: the token uses of the batch being run. */
+	struct {
+		int64_t token;
+		int64_t n;
+	} uses[LEJR_WRITER_BATCH_MAX];
+	size_t nuses;
 };
 
 /* An activity record waiting for the writer: the job, then the record,
@@ -84,8 +91,8 @@ savepoint(struct lejr_writer *w, enum savepoint_step which)
 	return LEJR_EINTERNAL;
 }
 
-/* Write a record and count its token's use.  A failure is logged and
- * does not affect the batch. */
+/* Write a record; its token's use is counted with the batch.  A
+ * failure is logged and does not affect the batch. */
 static int
 record_run(struct lejr_writer_job *job, sqlite3 *db)
 {
@@ -94,12 +101,48 @@ record_run(struct lejr_writer_job *job, sqlite3 *db)
 	int rc;
 
 	rc = ledger_activity_add(db, &r->rec, &err);
-	if (rc == LEJR_OK && r->rec.token_id > 0)
-		rc = ledger_token_touch(db, r->rec.token_id, &err);
-	if (rc != LEJR_OK)
+	if (rc == LEJR_OK)
+		job->count_token = r->rec.token_id;
+	else
 		lejr_log(LEJR_LOG_ERROR, "activity of %s not recorded: %s",
 			 r->rec.tool, err.msg);
 	return rc;
+}
+
+/* Note a use of token by a job that is kept. */
+static void
+use_note(struct lejr_writer *w, int64_t token)
+{
+	size_t i;
+
+	if (token <= 0)
+		return;
+	for (i = 0; i < w->nuses; i++)
+		if (w->uses[i].token == token)
+			break;
+	if (i == w->nuses) {
+		if (w->nuses == LEJR_WRITER_BATCH_MAX)
+			return; /* more tokens than jobs: cannot happen */
+		w->uses[w->nuses].token = token;
+		w->uses[w->nuses++].n = 0;
+	}
+	w->uses[i].n++;
+}
+
+/* Count the batch's token uses, inside its transaction.  A token that
+ * cannot be counted (gone) is logged; the batch goes on. */
+static void
+uses_write(struct lejr_writer *w)
+{
+	struct lejr_error err = { 0 };
+
+	for (size_t i = 0; i < w->nuses; i++)
+		if (ledger_token_touch_n(w->db, w->uses[i].token,
+					 w->uses[i].n, &err) != LEJR_OK)
+			lejr_log(LEJR_LOG_ERROR, "uses of token %lld not "
+				 "counted: %s", (long long)w->uses[i].token,
+				 err.msg);
+	w->nuses = 0;
 }
 
 /*
@@ -122,8 +165,11 @@ run_one(struct lejr_writer *w, struct lejr_writer_job *job)
 		job->status = LEJR_OK;
 		return LEJR_OK;
 	}
+	job->count_token = 0;
 	if (job->detached) {
 		job->status = job->run(job, w->db);
+		if (job->status == LEJR_OK)
+			use_note(w, job->count_token);
 		return LEJR_OK;
 	}
 
@@ -132,7 +178,11 @@ run_one(struct lejr_writer *w, struct lejr_writer_job *job)
 	job->status = job->run(job, w->db);
 	if (job->status != LEJR_OK && savepoint(w, SP_UNDO) != LEJR_OK)
 		return LEJR_EINTERNAL;
-	return savepoint(w, SP_CLOSE);
+	if (savepoint(w, SP_CLOSE) != LEJR_OK)
+		return LEJR_EINTERNAL;
+	if (job->status == LEJR_OK)
+		use_note(w, job->count_token);
+	return LEJR_OK;
 }
 
 /* Say what a batch that could not commit takes with it. */
@@ -160,9 +210,12 @@ run_batch(struct lejr_writer *w, struct lejr_writer_job *batch)
 	struct lejr_writer_job *job;
 	int rc;
 
+	w->nuses = 0;
 	rc = ledger_begin(w->db, 1, &err);
 	for (job = batch; job != NULL && rc == LEJR_OK; job = job->next)
 		rc = run_one(w, job);
+	if (rc == LEJR_OK)
+		uses_write(w);
 	if (rc == LEJR_OK)
 		rc = ledger_commit(w->db, &err);
 	if (rc == LEJR_OK)

@@ -19,6 +19,10 @@
  *    written, and its token's use counted, in the next batch.  It is
  *    durable once that batch commits, or once lejr_writer_sync() returns.
  *
+ * The uses of each token are counted once per batch, not once per call:
+ * the tokens table is then written a few times per commit, not once per
+ * call.
+ *
  * A job starts a batch at once.  Records alone wait up to
  * LEJR_WRITER_LINGER_MS for company, as nobody waits for them: a stream
  * of reads then costs a commit every few milliseconds, not one each.
@@ -48,6 +52,11 @@ struct lejr_writer_job {
 	 * barrier that does nothing. */
 	int (*run)(struct lejr_writer_job *job, sqlite3 *db);
 	void *arg;
+
+	/* Set by run (the writer starts it at 0): a token whose use the
+	 * job counts.  The uses of a batch are counted together, one
+	 * update per token before it commits, and only for jobs kept. */
+	int64_t count_token;
 
 	/* Private to writer.c. */
 	struct lejr_writer_job *next;

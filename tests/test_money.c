@@ -60,11 +60,21 @@ Test(money_parse, exponents)
 	cr_assert_eq(parse_ok("0.0001", 4), 1);
 }
 
-Test(money_parse, trailing_zero_decimals_are_exact)
+/* More decimals than the currency has is an error, zeros included. */
+Test(money_parse, trailing_zero_decimals_are_refused)
 {
-	cr_assert_eq(parse_ok("10.500", 2), 1050);
-	cr_assert_eq(parse_ok("3.000", 0), 3);
-	cr_assert_eq(parse_ok("1.23000000000000000000000", 2), 123);
+	const char *msg;
+
+	msg = parse_bad("10.500", 2);
+	cr_assert(strstr(msg, "10.500 has more decimals") != NULL, "%s", msg);
+	msg = parse_bad("1250.00", 0);
+	cr_assert(strstr(msg, "1250.00 has more decimals") != NULL, "%s",
+		  msg);
+	parse_bad("3.0", 0);
+	parse_bad("1.23000000000000000000000", 2);
+	cr_assert_eq(parse_ok("10.50", 2), 1050);
+	cr_assert_eq(parse_ok("10.0", 2), 1000);
+	cr_assert_eq(parse_ok("1250", 0), 1250);
 }
 
 Test(money_parse, bad_syntax)
@@ -130,13 +140,19 @@ Test(money_parse, precision_message_names_the_currency)
 
 Test(money_parse, range)
 {
-	cr_assert_eq(parse_ok("999999999999999999", 0), 999999999999999999LL);
-	cr_assert_eq(parse_ok("-9999999999999999.99", 2),
-		     -999999999999999999LL);
+	const char *msg;
+
+	cr_assert_eq(parse_ok("999999999999999", 0), 999999999999999LL);
+	cr_assert_eq(parse_ok("-9999999999999.99", 2), -999999999999999LL);
 	cr_assert_eq(parse_ok("0000000000000000000000001", 2), 100);
 
-	cr_assert(strstr(parse_bad("1000000000000000000", 0), "out of range"));
-	parse_bad("10000000000000000", 2);
+	msg = parse_bad("1000000000000000", 0);
+	cr_assert(strstr(msg, "out of range (at most 15 significant digits)"),
+		  "%s", msg);
+	msg = parse_bad("99999999999999999999.99", 2);
+	cr_assert(strstr(msg, "out of range"), "%s", msg);
+	parse_bad("10000000000000", 2);
+	parse_bad("9999999999999999.99", 2);
 	parse_bad("9223372036854775807", 0);
 	parse_bad("-9223372036854775808", 0);
 	parse_bad("99999999999999999999999999", 2);
@@ -200,9 +216,9 @@ Test(money_json, strings_and_integers)
 	json_bad(json_string("1e2"), 2);
 	json_bad(json_integer(INT64_MAX), 0);
 	json_bad(json_integer(INT64_MIN), 2);
-	json_bad(json_integer(10000000000000000LL), 2);
-	cr_assert_eq(json_ok(json_integer(9999999999999999LL), 2),
-		     999999999999999900LL);
+	json_bad(json_integer(10000000000000LL), 2);
+	cr_assert_eq(json_ok(json_integer(9999999999999LL), 2),
+		     999999999999900LL);
 }
 
 Test(money_json, exact_reals)
@@ -215,7 +231,8 @@ Test(money_json, exact_reals)
 	cr_assert_eq(json_ok(json_real(0.125), 3), 125);
 	cr_assert_eq(json_ok(json_real(-0.0), 2), 0);
 	cr_assert_eq(json_ok(json_real(100.0), 0), 100);
-	cr_assert_eq(json_ok(json_real(1e15), 2), 100000000000000000LL);
+	cr_assert_eq(json_ok(json_real(1e12), 2), 100000000000000LL);
+	cr_assert_eq(json_ok(json_real(1250.0), 0), 1250);
 }
 
 Test(money_json, inexact_reals_are_refused)
@@ -231,6 +248,7 @@ Test(money_json, inexact_reals_are_refused)
 	json_bad(json_real(0.125), 2);
 	json_bad(json_real(1e-5), 2);
 	json_bad(json_real(1.5), 0);
+	json_bad(json_real(1e13), 2);
 	json_bad(json_real(1e20), 2);
 	json_bad(json_real(1e300), 2);
 	json_bad(json_real(-1e300), 2);
@@ -296,8 +314,8 @@ Test(money_format, buffer_size)
 Test(money_format, round_trip)
 {
 	static const int64_t values[] = {
-		0, 1, -1, 9, 10, 99, 100, 12345, -12345, 999999999999999999LL,
-		-999999999999999999LL, 100000000000000000LL,
+		0, 1, -1, 9, 10, 99, 100, 12345, -12345, 999999999999999LL,
+		-999999999999999LL, 100000000000000LL,
 	};
 	char buf[32];
 	size_t i;

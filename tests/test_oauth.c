@@ -239,6 +239,30 @@ Test(policy, metadata_refused)
 		{ "{\"redirect_uris\": [\"https://a.example/cb\"],"
 		  " \"client_name\": \"a\\nb\"}", "invalid_client_metadata" },
 		{ "[1]", "invalid_client_metadata" },
+		/* Names that could pass for another on a consent page:
+		 * a right-to-left override, an isolate, a zero-width
+		 * space, a C1 control, a line separator, a BOM. */
+		{ "{\"redirect_uris\": [\"https://a.example/cb\"],"
+		  " \"client_name\": \"Claude\\u202egpj.exe\"}",
+		  "invalid_client_metadata" },
+		{ "{\"redirect_uris\": [\"https://a.example/cb\"],"
+		  " \"client_name\": \"a\\u2067b\"}",
+		  "invalid_client_metadata" },
+		{ "{\"redirect_uris\": [\"https://a.example/cb\"],"
+		  " \"client_name\": \"Cla\\u200bude\"}",
+		  "invalid_client_metadata" },
+		{ "{\"redirect_uris\": [\"https://a.example/cb\"],"
+		  " \"client_name\": \"a\\u0085b\"}",
+		  "invalid_client_metadata" },
+		{ "{\"redirect_uris\": [\"https://a.example/cb\"],"
+		  " \"client_name\": \"a\\u2028b\"}",
+		  "invalid_client_metadata" },
+		{ "{\"redirect_uris\": [\"https://a.example/cb\"],"
+		  " \"client_uri\": \"\\ufeffhttps://a.example\"}",
+		  "invalid_client_metadata" },
+		{ "{\"redirect_uris\": [\"https://a.example/cb\"],"
+		  " \"contacts\": [\"a\\u202d@b.c\"]}",
+		  "invalid_client_metadata" },
 	};
 	const char *auth, *error;
 
@@ -247,6 +271,21 @@ Test(policy, metadata_refused)
 			       cases[i].json);
 		cr_expect_str_eq(error, cases[i].error, "%s", cases[i].json);
 	}
+}
+
+Test(policy, metadata_names_in_any_script)
+{
+	const char *auth, *error;
+	json_t *m;
+
+	m = check("{\"redirect_uris\": [\"https://a.example/cb\"],"
+		  " \"client_name\": \"\\u0410\\u0441\\u0441 \\u05e2\\u05d1"
+		  " Zo\\u00eb \\ud83d\\ude00\"}", &auth, &error);
+	cr_assert_not_null(m, "%s", error);
+	cr_expect_str_eq(json_string_value(json_object_get(m, "client_name")),
+			 "\xd0\x90\xd1\x81\xd1\x81 \xd7\xa2\xd7\x91 Zo\xc3\xab "
+			 "\xf0\x9f\x98\x80");
+	json_decref(m);
 }
 
 Test(policy, as_metadata)
@@ -295,6 +334,17 @@ Test(policy, forms)
 	cr_expect_str_eq(f.repeated, "a");
 	lejr_form_free(&f);
 
+	/* Text that is not strict UTF-8, or holds a control character,
+	 * is refused: overlong '"' and '<', a lone 0xff, a surrogate, a
+	 * code point above U+10FFFF, a newline, a C1 control. */
+	cr_expect_eq(lejr_form_parse("a=%C0%A2", 8, &f), -1);
+	cr_expect_eq(lejr_form_parse("a=%C0%BC", 8, &f), -1);
+	cr_expect_eq(lejr_form_parse("a=%ff", 5, &f), -1);
+	cr_expect_eq(lejr_form_parse("a=%ED%A0%80", 11, &f), -1);
+	cr_expect_eq(lejr_form_parse("a=%F4%90%80%80", 14, &f), -1);
+	cr_expect_eq(lejr_form_parse("a=%0A", 5, &f), -1);
+	cr_expect_eq(lejr_form_parse("a=%C2%85", 8, &f), -1);
+	cr_expect_eq(lejr_form_parse("%C0%BC=1", 8, &f), -1);
 	cr_expect_eq(lejr_form_parse("a=%zz", 5, &f), -1);
 	cr_expect_eq(lejr_form_parse("a=%0", 4, &f), -1);
 	cr_expect_eq(lejr_form_parse("a=%00", 5, &f), -1);

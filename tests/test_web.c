@@ -6,6 +6,7 @@
  * log's filters.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "log.h"
+#include "utf8.h"
 #include "web.h"
 
 extern const char lejr_web_css[];
@@ -112,12 +114,163 @@ Test(html, csp_allows_only_our_style)
 	EVP_EncodeBlock(b64, md, (int)mdlen);
 	snprintf(want, sizeof(want), "style-src 'sha256-%s'", b64);
 
-	csp = lejr_web_csp();
+	csp = lejr_web_csp(LEJR_WEB_SIGNED_IN);
 	cr_assert_not_null(strstr(csp, want), "%s", csp);
 	cr_assert_not_null(strstr(csp, "frame-ancestors 'none'"));
 	cr_assert_not_null(strstr(csp, "default-src 'none'"));
 	cr_assert_null(strstr(csp, "unsafe"));
 	cr_assert_null(strstr(csp, "script-src"));
+
+	/* Our forms post to us only, but on the consent page, whose POST
+	 * is answered with a redirect to the client. */
+	cr_assert_not_null(strstr(csp, "form-action 'self'"), "%s", csp);
+	cr_assert_not_null(strstr(lejr_web_csp(LEJR_WEB_PUBLIC),
+				  "form-action 'self'"));
+	csp = lejr_web_csp(LEJR_WEB_PUBLIC | LEJR_WEB_OFFSITE);
+	cr_assert_null(strstr(csp, "form-action"), "%s", csp);
+	cr_assert_not_null(strstr(csp, "frame-ancestors 'none'"));
+	cr_assert_not_null(strstr(csp, want), "%s", csp);
+}
+
+/* Does html hold a U+FFFD, as UTF-8 or as a character reference? */
+static int
+has_replacement(const char *html)
+{
+	return strstr(html, "\xef\xbf\xbd") != NULL ||
+	       strstr(html, "&#65533;") != NULL ||
+	       strstr(html, "&#xFFFD;") != NULL;
+}
+
+Test(html, invalid_utf8_is_replaced_not_decoded)
+{
+	/* libxml2 would read these overlong forms as '"', '>', '<' and
+	 * ' ' and write them back raw: a second form. */
+	static const char evil[] = "/x\xc0\xa2\xc0\xbe\xc0\xbc" "form\xc0\xa0"
+				   "action=https://evil.example\xc0\xbe";
+	struct lejr_page *pg;
+	xmlNodePtr main, form;
+	char *html;
+
+	pg = lejr_page_new("Sign in", NULL, NULL, NULL);
+	main = lejr_page_main(pg);
+	form = lejr_html_form(main, "post", "/login", "tok");
+	lejr_html_hidden(form, "next", evil);
+	lejr_html_p(main, evil);
+	lejr_html_text(main, "\xc0\xbch1\xc0\xbeINJ");
+	lejr_html_cell(lejr_html_row(lejr_html_table(main, NULL)),
+		       "cut \xe2\x82");
+	lejr_html_p(main, "ends \xff");
+	lejr_html_p(main, "bell \x07 and C1 \xc2\x85");
+	lejr_html_p(main, "Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80 tab\tline\n");
+	html = render(pg);
+
+	cr_assert_null(strstr(html, "<form action=\"https://evil"), "%s",
+		       html);
+	cr_assert_null(strstr(html, "evil.example\""), "%s", html);
+	cr_assert_null(strstr(html, "<h1>INJ"), "%s", html);
+	cr_assert_null(strstr(html, "\xc0"), "%s", html);
+	cr_assert_null(strstr(html, "\xff"), "%s", html);
+	cr_assert_null(strstr(html, "\x07"), "%s", html);
+	cr_assert_null(strstr(strstr(html, "<form") + 1, "<form"), "%s",
+		       html);
+	cr_assert(has_replacement(html), "%s", html);
+	cr_assert_not_null(strstr(html, "ends "), "%s", html);
+
+	/* Good text is left as it is (libxml2 may write it as
+	 * references). */
+	cr_assert(strstr(html, "Zo\xc3\xab") != NULL ||
+		  strstr(html, "Zo&euml;") != NULL ||
+		  strstr(html, "Zo&#235;") != NULL, "%s", html);
+	free(html);
+}
+
+/* ---- strict UTF-8 ---- */
+
+Test(utf8, strict_decoding)
+{
+	static const char *const bad[] = {
+		"\xc0\xa2",             /* overlong '"' */
+		"\xc0\xbc", "\xc1\xbe", /* overlong '<', '>' */
+		"\xe0\x80\xbc",         /* overlong in three bytes */
+		"\xf0\x80\x80\xbc",     /* and in four */
+		"\xed\xa0\x80",         /* a surrogate */
+		"\xed\xbf\xbf",
+		"\xf4\x90\x80\x80",     /* above U+10FFFF */
+		"\xf5\x80\x80\x80", "\xff", "\xfe",
+		"\x80", "\xbf",          /* stray continuation bytes */
+		"\xe2\x82",             /* cut short */
+		"a\xe2\x82\x41",
+	};
+	static const char *const good[] = {
+		"", "plain ASCII!", "Zo\xc3\xab", "\xe2\x82\xac 5",
+		"\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xef\xbf\xbd",
+		"\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d",
+	};
+	uint32_t cp;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_not(lejr_utf8_text_ok(bad[i], strlen(bad[i]), 0),
+			      "bad #%zu", i);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_assert(lejr_utf8_text_ok(good[i], strlen(good[i]), 0),
+			  "good #%zu", i);
+
+	cr_assert_eq(lejr_utf8_decode((const unsigned char *)"\xe2\x82\xac",
+				      3, &cp), 3);
+	cr_assert_eq(cp, 0x20ac);
+	cr_assert_eq(lejr_utf8_decode((const unsigned char *)"\xc0\xbc", 2,
+				      &cp), 0);
+	cr_assert_eq(cp, 0);
+}
+
+Test(utf8, controls)
+{
+	/* No C0 or C1 control, nor DEL; lines only when asked for. */
+	cr_assert_not(lejr_utf8_text_ok("a\nb", 3, 0));
+	cr_assert_not(lejr_utf8_text_ok("a\tb", 3, 0));
+	cr_assert_not(lejr_utf8_text_ok("a\x7f", 2, 0));
+	cr_assert_not(lejr_utf8_text_ok("a\xc2\x85", 3, 0));
+	cr_assert_not(lejr_utf8_text_ok("a\xc2\x9f", 3, 0));
+	cr_assert_not(lejr_utf8_text_ok("a\0b", 3, 0));
+	cr_assert(lejr_utf8_text_ok("a\r\nb\tc", 6, LEJR_UTF8_LINES));
+	cr_assert_not(lejr_utf8_text_ok("a\x1b", 2, LEJR_UTF8_LINES));
+	cr_assert(lejr_utf8_text_ok("\xc2\xa0", 2, 0)); /* NBSP is text */
+}
+
+Test(utf8, names_without_deceptive_characters)
+{
+	static const char *const bad[] = {
+		"Claude\xe2\x80\xaegpj.exe",  /* U+202E RLO */
+		"a\xe2\x80\xaa" "b", "a\xe2\x80\xad" "b", /* U+202A, U+202D */
+		"a\xe2\x81\xa6" "b", "a\xe2\x81\xa9" "b", /* U+2066, U+2069 */
+		"Cla\xe2\x80\x8bude",         /* zero width space */
+		"a\xe2\x80\x8d" "b", "a\xe2\x80\x8f" "b", /* ZWJ, RLM */
+		"a\xe2\x80\xa8" "b", "a\xe2\x80\xa9" "b", /* LS, PS */
+		"\xef\xbb\xbfname",           /* BOM */
+		"a\xc2\xad" "b",                 /* soft hyphen */
+		"a\xc2\x85" "b", "a\nb",         /* controls */
+		"\xc0\xbc" "b>",                 /* not UTF-8 */
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_not(lejr_utf8_name_ok(bad[i], strlen(bad[i])),
+			      "bad #%zu", i);
+	cr_assert(lejr_utf8_name_ok("Claude Desktop", 14));
+	cr_assert(lejr_utf8_name_ok("\xd7\xa2\xd7\x91 Zo\xc3\xab", 9));
+}
+
+Test(utf8, scrub)
+{
+	char *s;
+
+	s = lejr_utf8_scrub("a\xc0\xbc" "b\xff" "c\x07" "d\xe2\x82");
+	cr_assert_not_null(s);
+	cr_assert_str_eq(s, "a\xef\xbf\xbd\xef\xbf\xbd" "b\xef\xbf\xbd"
+			 "c\xef\xbf\xbd" "d\xef\xbf\xbd\xef\xbf\xbd");
+	free(s);
+	s = lejr_utf8_scrub("ok \xe2\x82\xac\tline\n");
+	cr_assert_str_eq(s, "ok \xe2\x82\xac\tline\n");
+	free(s);
 }
 
 /* ---- CSRF, cookies, next= ---- */
@@ -208,6 +361,10 @@ Test(next, same_origin_paths_only)
 		"https://evil.example/", "javascript:alert(1)",
 		"/\t/evil.example", "/\n/evil.example", "/a b", "/a\\b",
 		" /settings", "/\x7f",
+		/* Printable ASCII only: decoded non-ASCII, overlong forms,
+		 * a lone high byte. */
+		"/caf\xc3\xa9", "/x\xc0\xa2\xc0\xbe", "/\xff", "/\x80",
+		"/\xc2\xa0x",
 	};
 	char longer[LEJR_WEB_NEXT_MAX + 10];
 
@@ -367,6 +524,84 @@ Test(webdb, throttle)
 	cr_assert_eq(count, 1);
 }
 
+Test(webdb, attempts_counted_before_the_check)
+{
+	const char *keys[2] = { "email:ann@example.com", "addr:10.0.0.9" };
+	int64_t ids[2];
+	int which, count;
+
+	for (int i = 0; i < 5; i++) {
+		cr_assert_eq(ledger_login_attempt(db, keys, 2, 900, 5, ids,
+						  &which, &err), LEJR_OK,
+			     "%s", err.msg);
+		cr_assert_eq(which, -1);
+		cr_assert_gt(ids[0], 0);
+		cr_assert_gt(ids[1], 0);
+	}
+
+	/* The sixth is refused and counts nothing. */
+	cr_assert_eq(ledger_login_attempt(db, keys, 2, 900, 5, ids, &which,
+					  &err), LEJR_OK);
+	cr_assert_eq(which, 0);
+	cr_assert_eq(ledger_login_failures(db, keys[1], 900, &count, &err),
+		     LEJR_OK);
+	cr_assert_eq(count, 5);
+
+	/* A good password takes its attempt back. */
+	cr_assert_eq(ledger_login_clear(db, keys[0], &err), LEJR_OK);
+	cr_assert_eq(ledger_login_attempt(db, keys, 2, 900, 5, ids, &which,
+					  &err), LEJR_OK);
+	cr_assert_eq(which, 1, "the address is over the limit");
+	keys[1] = "addr:10.0.0.10";
+	cr_assert_eq(ledger_login_attempt(db, keys, 2, 900, 5, ids, &which,
+					  &err), LEJR_OK);
+	cr_assert_eq(which, -1);
+	cr_assert_eq(ledger_login_forgive(db, ids, 2, &err), LEJR_OK);
+	cr_assert_eq(ledger_login_failures(db, keys[1], 900, &count, &err),
+		     LEJR_OK);
+	cr_assert_eq(count, 0);
+	cr_assert_eq(ledger_login_failures(db, keys[0], 900, &count, &err),
+		     LEJR_OK);
+	cr_assert_eq(count, 0);
+}
+
+/* One of many parallel sign-in attempts, on its own connection. */
+static void *
+attempt_thread(void *arg)
+{
+	const char *keys[2] = { "email:bob@example.com", "addr:10.1.1.1" };
+	struct lejr_error e = { 0 };
+	sqlite3 *mine = NULL;
+	int64_t ids[2];
+	int which = -2;
+
+	if (ledger_open(path, &mine, &e) == LEJR_OK &&
+	    ledger_login_attempt(mine, keys, 2, 900, 5, ids, &which,
+				 &e) != LEJR_OK)
+		which = -2;
+	ledger_close(mine);
+	*(int *)arg = which;
+	return NULL;
+}
+
+Test(webdb, parallel_attempts_pass_the_limit_at_most)
+{
+	enum { N = 24 };
+	pthread_t t[N];
+	int which[N], passed = 0, refused = 0;
+
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, attempt_thread,
+					    &which[i]), 0);
+	for (int i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		passed += which[i] == -1;
+		refused += which[i] >= 0;
+	}
+	cr_assert_eq(passed, 5, "%d passed", passed);
+	cr_assert_eq(refused, N - 5, "%d refused", refused);
+}
+
 /* A personal token of user reaching orgs. */
 static int64_t
 make_token(int64_t user, const int64_t *orgs, size_t n, const char *label)
@@ -519,14 +754,86 @@ Test(webdb, admin_changes_only_what_they_manage)
 	}
 	json_decref(item);
 
-	/* ann may not take gamma away from it, but may revoke it. */
+	/* ann may not take gamma away from it, nor revoke it: that would
+	 * take it from gamma too.  gamma's name is not hers to see. */
 	cr_assert_eq(ledger_conn_set_orgs(db, ann, LEDGER_CONN_KIND_TOKEN, id,
 					  a, 1, &err), LEJR_EDENIED);
-	cr_assert_not_null(strstr(err.msg, "gamma"), "%s", err.msg);
+	cr_assert_null(strstr(err.msg, "gamma"), "%s", err.msg);
+	cr_assert_not_null(strstr(err.msg, "another organization"), "%s",
+			   err.msg);
+	cr_assert_eq(ledger_conn_revoke(db, ann, LEDGER_CONN_KIND_TOKEN, id,
+					&err), LEJR_EDENIED);
+	cr_assert_eq(ledger_conn_get(db, ann, LEDGER_CONN_KIND_TOKEN, id,
+				     &item, &err), LEJR_OK);
+	cr_assert(json_is_null(json_object_get(item, "revoked")));
+	cr_assert(json_is_false(json_object_get(item, "revocable")));
+	json_decref(item);
+
+	/* Once bob bound it to acme alone, acme's owner may revoke it. */
 	cr_assert_eq(ledger_conn_set_orgs(db, bob, LEDGER_CONN_KIND_TOKEN, id,
 					  a, 1, &err), LEJR_OK);
 	cr_assert_eq(ledger_conn_revoke(db, ann, LEDGER_CONN_KIND_TOKEN, id,
-					&err), LEJR_OK);
+					&err), LEJR_OK, "%s", err.msg);
+}
+
+Test(webdb, revoking_needs_every_organization)
+{
+	int64_t ag[] = { acme, gamma_org }, g[] = { gamma_org };
+	json_t *item, *orgs;
+	int64_t id;
+
+	/* bob's connection reaches acme (ann owns it, bob is an
+	 * accountant) and gamma (bob owns it, ann has no role). */
+	id = make_connection(bob, ag, 2);
+
+	/* ann sees it, with gamma unnamed, and may not revoke it. */
+	cr_assert_eq(ledger_conn_get(db, ann, LEDGER_CONN_KIND_OAUTH, id,
+				     &item, &err), LEJR_OK, "%s", err.msg);
+	orgs = json_object_get(item, "orgs");
+	cr_assert_eq(json_array_size(orgs), 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *o = json_array_get(orgs, i);
+		int64_t org = json_integer_value(json_object_get(o, "id"));
+
+		cr_assert_eq(json_is_true(json_object_get(o, "member")),
+			     org == acme);
+		cr_assert_eq(json_object_get(o, "slug") != NULL, org == acme);
+		cr_assert_eq(json_object_get(o, "name") != NULL, org == acme);
+	}
+	for (size_t i = 0; i < json_array_size(json_object_get(item,
+							       "choices"));
+	     i++) {
+		json_t *c = json_array_get(json_object_get(item, "choices"),
+					   i);
+
+		if (json_integer_value(json_object_get(c, "id")) == gamma_org)
+			cr_assert_null(json_object_get(c, "name"));
+	}
+	cr_assert(json_is_false(json_object_get(item, "revocable")));
+	json_decref(item);
+
+	cr_assert_eq(ledger_conn_revoke(db, ann, LEDGER_CONN_KIND_OAUTH, id,
+					&err), LEJR_EDENIED);
+	cr_assert_eq(ledger_conn_get(db, bob, LEDGER_CONN_KIND_OAUTH, id,
+				     &item, &err), LEJR_OK);
+	cr_assert(json_is_null(json_object_get(item, "revoked")));
+	cr_assert(json_is_true(json_object_get(item, "revocable")));
+	json_decref(item);
+
+	/* Made an owner of gamma too, ann may. */
+	cr_assert_eq(ledger_member_set(db, gamma_org, ann, LEJR_ROLE_ADMIN,
+				       &err), LEJR_OK);
+	cr_assert_eq(ledger_conn_revoke(db, ann, LEDGER_CONN_KIND_OAUTH, id,
+					&err), LEJR_OK, "%s", err.msg);
+
+	/* Her own she may revoke whatever it reaches. */
+	id = make_connection(bob, g, 1);
+	cr_assert_eq(ledger_member_set(db, gamma_org, ann, LEJR_ROLE_VIEWER,
+				       &err), LEJR_OK);
+	cr_assert_eq(ledger_conn_revoke(db, ann, LEDGER_CONN_KIND_OAUTH, id,
+					&err), LEJR_ENOTFOUND);
+	cr_assert_eq(ledger_conn_revoke(db, bob, LEDGER_CONN_KIND_OAUTH, id,
+					&err), LEJR_OK, "%s", err.msg);
 }
 
 Test(webdb, oauth_connection_rebind_and_revoke)

@@ -171,7 +171,8 @@ check_spec(const struct lejr_account_spec *spec, struct lejr_error *err)
 		return bad_code("account code", spec->code, err);
 	if (!ledger_text_ok(spec->name, LEJR_NAME_MAX))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "account name must be 1 to %d characters "
+				      "account name must be 1 to %d bytes of "
+				      "UTF-8 (fewer characters outside ASCII) "
 				      "without control characters",
 				      LEJR_NAME_MAX);
 	if (lejr_account_type_name(spec->type) == NULL)

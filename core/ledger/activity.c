@@ -124,12 +124,12 @@ check_filter(const char *from, const char *to, struct lejr_error *err)
 {
 	if (from != NULL && !lejr_date_valid(from))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "from \"%.16s\" is not a valid date "
-				      "(YYYY-MM-DD)", from);
+				      "from \"%.16s\" is not " LEJR_DATE_RULE,
+				      from);
 	if (to != NULL && !lejr_date_valid(to))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "to \"%.16s\" is not a valid date "
-				      "(YYYY-MM-DD)", to);
+				      "to \"%.16s\" is not " LEJR_DATE_RULE,
+				      to);
 	return LEJR_OK;
 }
 

@@ -119,8 +119,8 @@ ledger_trial_balance(sqlite3 *db, const struct lejr_org *org,
 	*out = NULL;
 	if (date != NULL && !lejr_date_valid(date))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "date \"%.16s\" is not a valid calendar "
-				      "date (YYYY-MM-DD)", date);
+				      "date \"%.16s\" is not " LEJR_DATE_RULE,
+				      date);
 
 	rc = rpt_chart_load(db, org->id, &c, err);
 	if (rc != LEJR_OK)
@@ -172,8 +172,8 @@ ledger_account_balance(sqlite3 *db, const struct lejr_org *org,
 
 	if (date != NULL && !lejr_date_valid(date))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "date \"%.16s\" is not a valid calendar "
-				      "date (YYYY-MM-DD)", date);
+				      "date \"%.16s\" is not " LEJR_DATE_RULE,
+				      date);
 
 	rc = ledger_account_get(db, org, code, &acct, err);
 	if (rc == LEJR_OK)

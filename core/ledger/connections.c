@@ -8,7 +8,9 @@
  * request, so a change here applies to the next request.  A person sees
  * their own, and an owner or admin of an organization sees all that
  * reach it; changing the organizations of someone else's needs that
- * standing in every organization added or removed.
+ * standing in every organization added or removed, and revoking it
+ * needs it in every organization it reaches.  The slug and name of an
+ * organization are shown only to its members.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -58,19 +60,46 @@ static const char list_sql[] =
 	"  AND m.role >= 3)))"
 	" ORDER BY 8 DESC, 2 DESC";
 
+/* ?1 the token or connection, ?2 the viewer, whose role is the last
+ * column (NULL: not a member). */
 static const char token_orgs_sql[] =
-	"SELECT o.id, o.slug, o.name FROM token_orgs x"
-	" JOIN orgs o ON o.id = x.org_id WHERE x.token_id = ?"
-	" ORDER BY o.slug";
+	"SELECT o.id, o.slug, o.name, v.role FROM token_orgs x"
+	" JOIN orgs o ON o.id = x.org_id"
+	" LEFT JOIN members v ON v.org_id = o.id AND v.user_id = ?2"
+	" WHERE x.token_id = ?1 ORDER BY o.slug";
 
 static const char conn_orgs_sql[] =
-	"SELECT o.id, o.slug, o.name FROM connection_orgs x"
-	" JOIN orgs o ON o.id = x.org_id WHERE x.connection_id = ?"
-	" ORDER BY o.slug";
+	"SELECT o.id, o.slug, o.name, v.role FROM connection_orgs x"
+	" JOIN orgs o ON o.id = x.org_id"
+	" LEFT JOIN members v ON v.org_id = o.id AND v.user_id = ?2"
+	" WHERE x.connection_id = ?1 ORDER BY o.slug";
 
-/* The organizations of one token or connection, as JSON. */
+/*
+ * An organization as JSON from st's columns id, slug, name and the
+ * viewer's role: "member" tells whether viewer has a role there; the
+ * slug and name are left out when not, as viewer has no business
+ * knowing them.
+ */
+static json_t *
+org_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+	int member = sqlite3_column_type(st, 3) != SQLITE_NULL;
+
+	json_object_set_new(o, "id", json_integer(
+		sqlite3_column_int64(st, 0)));
+	json_object_set_new(o, "member", json_boolean(member));
+	if (member) {
+		ledger_json_set_column(o, "slug", st, 1);
+		ledger_json_set_column(o, "name", st, 2);
+	}
+	return o;
+}
+
+/* The organizations of one token or connection, as JSON, marked with
+ * viewer's standing in each. */
 static int
-item_orgs(sqlite3 *db, int oauth, int64_t id, json_t **out,
+item_orgs(sqlite3 *db, int oauth, int64_t id, int64_t viewer, json_t **out,
 	  struct lejr_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -84,13 +113,12 @@ item_orgs(sqlite3 *db, int oauth, int64_t id, json_t **out,
 		return rc;
 	list = json_array();
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, viewer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = json_object();
+		json_t *o = org_json(st);
 
-		json_object_set_new(o, "id", json_integer(
-			sqlite3_column_int64(st, 0)));
-		ledger_json_set_column(o, "slug", st, 1);
-		ledger_json_set_column(o, "name", st, 2);
+		json_object_set_new(o, "manage", json_boolean(
+			sqlite3_column_int(st, 3) >= ROLE_MANAGER));
 		json_array_append_new(list, o);
 	}
 	ledger_finalize(db, st);
@@ -132,7 +160,24 @@ item_json(sqlite3_stmt *st, int64_t viewer)
 	return o;
 }
 
-/* Run list_sql; each item gets its orgs. */
+/* May viewer revoke item: their own, or one whose every organization
+ * viewer manages (seeing it needs one only)? */
+static int
+may_revoke(json_t *item)
+{
+	json_t *o;
+	size_t i;
+
+	if (json_is_true(json_object_get(item, "own")))
+		return 1;
+	json_array_foreach(json_object_get(item, "orgs"), i, o)
+		if (!json_is_true(json_object_get(o, "manage")))
+			return 0;
+	return json_array_size(json_object_get(item, "orgs")) > 0;
+}
+
+/* Run list_sql; each item gets its orgs and whether viewer may revoke
+ * it. */
 static int
 list_run(sqlite3 *db, int64_t viewer, int flags, int64_t id, json_t **out,
 	 struct lejr_error *err)
@@ -169,12 +214,14 @@ list_run(sqlite3 *db, int64_t viewer, int flags, int64_t id, json_t **out,
 		rc = item_orgs(db, strcmp(json_string_value(json_object_get(
 			item, "kind")), "oauth") == 0,
 			json_integer_value(json_object_get(item, "id")),
-			&orgs, err);
+			viewer, &orgs, err);
 		if (rc != LEJR_OK) {
 			json_decref(list);
 			return rc;
 		}
 		json_object_set_new(item, "orgs", orgs);
+		json_object_set_new(item, "revocable", json_boolean(
+			may_revoke(item)));
 	}
 	*out = list;
 	return LEJR_OK;
@@ -214,16 +261,13 @@ item_choices(sqlite3 *db, int64_t viewer, json_t *item,
 
 	list = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = json_object();
+		json_t *o = org_json(st);
 		int64_t org = sqlite3_column_int64(st, 0);
 		int is = 0;
 
 		json_array_foreach(granted, i, g)
 			if (json_integer_value(json_object_get(g, "id")) == org)
 				is = 1;
-		json_object_set_new(o, "id", json_integer(org));
-		ledger_json_set_column(o, "slug", st, 1);
-		ledger_json_set_column(o, "name", st, 2);
 		json_object_set_new(o, "granted", json_boolean(is));
 		json_object_set_new(o, "manage", json_boolean(owner == viewer ||
 			sqlite3_column_int(st, 3) >= ROLE_MANAGER));
@@ -310,6 +354,15 @@ ids_have(const int64_t *ids, size_t n, int64_t org)
 	return 0;
 }
 
+/* How to name organization c in a refusal: its slug to its members. */
+static const char *
+org_label(json_t *c)
+{
+	const char *slug = json_string_value(json_object_get(c, "slug"));
+
+	return slug != NULL ? slug : "another organization";
+}
+
 /* Check a new set of orgs against the item's choices. */
 static int
 orgs_check(json_t *item, const int64_t *orgs, size_t n,
@@ -331,8 +384,7 @@ orgs_check(json_t *item, const int64_t *orgs, size_t n,
 		    !json_is_true(json_object_get(c, "manage")))
 			return lejr_error_set(err, LEJR_EDENIED, "you do not "
 					      "manage organization %s",
-					      json_string_value(json_object_get(
-					      c, "slug")));
+					      org_label(c));
 	}
 
 	/* Taking one away needs the same standing as adding it. */
@@ -343,8 +395,7 @@ orgs_check(json_t *item, const int64_t *orgs, size_t n,
 			    json_object_get(c, "id"))))
 			return lejr_error_set(err, LEJR_EDENIED, "you do not "
 					      "manage organization %s",
-					      json_string_value(json_object_get(
-					      c, "slug")));
+					      org_label(c));
 	}
 	return LEJR_OK;
 }
@@ -413,7 +464,12 @@ ledger_conn_revoke(sqlite3 *db, int64_t viewer, enum ledger_conn_kind kind,
 	rc = item_find(db, viewer, kind, id, &item, err);
 	if (rc != LEJR_OK)
 		return rc;
-	if (!json_is_null(json_object_get(item, "revoked")))
+	if (!json_is_true(json_object_get(item, "revocable")))
+		rc = lejr_error_set(err, LEJR_EDENIED, "it also reaches an "
+				    "organization you do not manage: only its "
+				    "user, or someone who manages every "
+				    "organization it reaches, may revoke it");
+	else if (!json_is_null(json_object_get(item, "revoked")))
 		rc = lejr_error_set(err, LEJR_ECONFLICT, "it was already "
 				    "revoked");
 	else if (kind == LEDGER_CONN_KIND_OAUTH)

@@ -325,7 +325,8 @@ lejr_date_valid(const char *date)
 	y = digits(date, 4);
 	m = digits(date + 5, 2);
 	d = digits(date + 8, 2);
-	if (y < 1 || m < 1 || m > 12 || d < 1)
+	if (y < LEJR_YEAR_MIN || y > LEJR_YEAR_MAX || m < 1 || m > 12 ||
+	    d < 1)
 		return 0;
 
 	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

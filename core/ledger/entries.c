@@ -32,7 +32,19 @@ struct post_entry {
 	size_t nlines;
 };
 
-/* Free text of a memo: tabs and newlines allowed, other controls not. */
+/* Characters (code points) of UTF-8 text, valid since the input. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Free text of a memo: tabs and newlines allowed, other controls not.
+ * max counts characters, as the messages and schemas say. */
 int
 ledger_memo_ok(const char *s, size_t max)
 {
@@ -44,7 +56,7 @@ ledger_memo_ok(const char *s, size_t max)
 		if (((unsigned char)s[n] < 0x20 && s[n] != '\n' &&
 		     s[n] != '\t') || s[n] == 0x7f)
 			return 0;
-	return n <= max;
+	return n <= max || (n <= 4 * max && utf8_chars(s) <= max);
 }
 
 static int
@@ -54,8 +66,7 @@ check_header(const struct lejr_entry_spec *spec, struct lejr_error *err)
 		return lejr_error_set(err, LEJR_EINVAL, "an entry is required");
 	if (!lejr_date_valid(spec->date))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "date \"%.16s\" is not a valid calendar "
-				      "date (YYYY-MM-DD)",
+				      "date \"%.16s\" is not " LEJR_DATE_RULE,
 				      spec->date != NULL ? spec->date : "");
 	if (spec->memo == NULL || spec->memo[0] == '\0' ||
 	    !ledger_memo_ok(spec->memo, MEMO_MAX))
@@ -63,7 +74,8 @@ check_header(const struct lejr_entry_spec *spec, struct lejr_error *err)
 				      "memo is required: 1 to %d characters, "
 				      "no control characters", MEMO_MAX);
 	if (spec->reference != NULL &&
-	    !ledger_text_ok(spec->reference, REFERENCE_MAX))
+	    (!ledger_text_ok(spec->reference, 4 * REFERENCE_MAX) ||
+	     utf8_chars(spec->reference) > REFERENCE_MAX))
 		return lejr_error_set(err, LEJR_EINVAL,
 				      "reference must be 1 to %d characters "
 				      "without control characters",
@@ -254,12 +266,85 @@ insert_lines(sqlite3 *db, const struct lejr_org *org, int64_t entry,
 	return rc;
 }
 
+/* The entry's debits and credits on the account of line i, which no
+ * earlier line names (0 when one does: that line counted them). */
+static int
+account_sums(const struct post_entry *e, size_t i, int64_t *debit,
+	     int64_t *credit)
+{
+	const struct post_line *l = e->lines;
+	size_t j;
+
+	*debit = *credit = 0;
+	for (j = 0; j < i; j++)
+		if (l[j].account_id == l[i].account_id)
+			return 0;
+	/* each sum is at most the entry's own, which check_amounts (or
+	 * the original's posting) found to fit */
+	for (j = i; j < e->nlines; j++) {
+		if (l[j].account_id != l[i].account_id)
+			continue;
+		if (l[j].amount > 0)
+			*debit += l[j].amount;
+		else
+			*credit -= l[j].amount;
+	}
+	return 1;
+}
+
+/*
+ * An account's running debit and credit totals are int64: SQLite would
+ * turn a sum past that into a real, which the totals tables' CHECKs
+ * refuse halfway through the entry.  Find such an account before
+ * anything is written.  Its all-time totals bound the others.
+ */
+static int
+check_totals(sqlite3 *db, const struct post_entry *e, struct lejr_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t debit, credit;
+	size_t i;
+	int rc;
+
+	rc = ledger_prepare(db, "SELECT a.code, coalesce(t.debit, 0), "
+			    "coalesce(t.credit, 0) FROM accounts a LEFT JOIN "
+			    "account_totals t ON t.account_id = a.id WHERE "
+			    "a.id = ?", &st, err);
+	if (rc != LEJR_OK)
+		return rc;
+
+	for (i = 0; i < e->nlines && rc == LEJR_OK; i++) {
+		if (!account_sums(e, i, &debit, &credit))
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, e->lines[i].account_id);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			rc = ledger_db_error(db, "reading an account's totals",
+					     err);
+		else if (sqlite3_column_int64(st, 1) > INT64_MAX - debit ||
+			 sqlite3_column_int64(st, 2) > INT64_MAX - credit)
+			rc = lejr_error_set(err, LEJR_EINVAL,
+					    "line %zu: account %s's running "
+					    "totals would exceed what the "
+					    "ledger can hold; post to another "
+					    "account", i + 1, (const char *)
+					    sqlite3_column_text(st, 0));
+	}
+
+	ledger_finalize(db, st);
+	return rc;
+}
+
 static int
 insert_entry(sqlite3 *db, const struct lejr_org *org, int64_t user,
 	     const struct post_entry *e, int64_t *id, struct lejr_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
+
+	rc = check_totals(db, e, err);
+	if (rc != LEJR_OK)
+		return rc;
 
 	rc = ledger_prepare(db, "INSERT INTO entries (org_id, date, memo, "
 			    "reference, reverses_id, created_by, closing, "
@@ -377,10 +462,11 @@ out:
 
 /* ---- reversal ---- */
 
+/* Memo and reference limits count characters: up to 4 bytes each. */
 struct original {
 	char date[11];
-	char memo[MEMO_MAX + 1];
-	char reference[REFERENCE_MAX + 1];
+	char memo[4 * MEMO_MAX + 1];
+	char reference[4 * REFERENCE_MAX + 1];
 	int has_reference;
 	int64_t reverses;    /* the entry it reverses, or 0 */
 	int64_t reversed_by; /* the entry reversing it, or 0 */
@@ -424,14 +510,26 @@ load_original(sqlite3 *db, const struct lejr_org *org, int64_t id,
 	return rc;
 }
 
-/* The original's lines, negated, into a malloc'd array. */
+/* Free n lines of negated_lines, with their memos. */
+static void
+free_lines(struct post_line *lines, size_t n)
+{
+	size_t i;
+
+	for (i = 0; lines != NULL && i < n; i++)
+		free((char *)lines[i].memo);
+	free(lines);
+}
+
+/* The original's lines, negated, with their memos, into a malloc'd
+ * array; free it with free_lines. */
 static int
 negated_lines(sqlite3 *db, int64_t id, struct post_line **out, size_t *n,
 	      struct lejr_error *err)
 {
 	struct post_line *lines;
 	sqlite3_stmt *st;
-	const char *code;
+	const char *code, *memo;
 	size_t i = 0;
 	int rc;
 
@@ -441,8 +539,8 @@ negated_lines(sqlite3 *db, int64_t id, struct post_line **out, size_t *n,
 		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
 
 	rc = ledger_prepare(db, "SELECT l.account_id, l.amount, a.code, "
-			    "a.archived_at IS NOT NULL FROM lines l JOIN "
-			    "accounts a ON a.id = l.account_id WHERE "
+			    "a.archived_at IS NOT NULL, l.memo FROM lines l "
+			    "JOIN accounts a ON a.id = l.account_id WHERE "
 			    "l.entry_id = ? ORDER BY l.id", &st, err);
 	if (rc != LEJR_OK)
 		goto out;
@@ -466,6 +564,13 @@ negated_lines(sqlite3 *db, int64_t id, struct post_line **out, size_t *n,
 		}
 		lines[i].account_id = sqlite3_column_int64(st, 0);
 		lines[i].amount = -sqlite3_column_int64(st, 1);
+		memo = (const char *)sqlite3_column_text(st, 4);
+		if (memo != NULL &&
+		    (lines[i].memo = strdup(memo)) == NULL) {
+			rc = lejr_error_set(err, LEJR_EINTERNAL,
+					    "out of memory");
+			goto out;
+		}
 		i++;
 	}
 
@@ -481,22 +586,21 @@ negated_lines(sqlite3 *db, int64_t id, struct post_line **out, size_t *n,
 
 out:
 	ledger_finalize(db, st);
-	free(lines);
+	free_lines(lines, i);
 	return rc;
 }
 
-/* Cut s to at most max bytes without splitting a UTF-8 sequence. */
+/* Cut s to at most max characters. */
 static void
 utf8_truncate(char *s, size_t max)
 {
-	size_t n;
+	size_t i, n = 0;
 
-	n = strlen(s);
-	if (n <= max)
-		return;
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	s[max] = '\0';
+	for (i = 0; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == max) {
+			s[i] = '\0';
+			return;
+		}
 }
 
 static int
@@ -514,8 +618,8 @@ check_reversible(const struct original *o, int64_t id, const char *date,
 				      "by entry %" PRId64, id, o->reversed_by);
 	if (!lejr_date_valid(date))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "date \"%.16s\" is not a valid calendar "
-				      "date (YYYY-MM-DD)", date);
+				      "date \"%.16s\" is not " LEJR_DATE_RULE,
+				      date);
 	if (strcmp(date, o->date) < 0)
 		return lejr_error_set(err, LEJR_EINVAL,
 				      "a reversal cannot be dated %s, before "
@@ -537,7 +641,7 @@ ledger_entry_reverse(sqlite3 *db, const struct lejr_org *org, int64_t user,
 	struct post_line *lines = NULL;
 	struct original o;
 	struct post_entry e;
-	char auto_memo[MEMO_MAX + 64];
+	char auto_memo[4 * MEMO_MAX + 64];
 	size_t n = 0;
 	int rc;
 
@@ -575,6 +679,6 @@ ledger_entry_reverse(sqlite3 *db, const struct lejr_org *org, int64_t user,
 	};
 	rc = insert_entry(db, org, user, &e, new_id, err);
 
-	free(lines);
+	free_lines(lines, n);
 	return rc;
 }

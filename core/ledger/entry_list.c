@@ -198,12 +198,12 @@ check_dates(const struct lejr_entry_filter *f, struct lejr_error *err)
 {
 	if (f->from != NULL && !lejr_date_valid(f->from))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "from \"%.16s\" is not a valid date "
-				      "(YYYY-MM-DD)", f->from);
+				      "from \"%.16s\" is not " LEJR_DATE_RULE,
+				      f->from);
 	if (f->to != NULL && !lejr_date_valid(f->to))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "to \"%.16s\" is not a valid date "
-				      "(YYYY-MM-DD)", f->to);
+				      "to \"%.16s\" is not " LEJR_DATE_RULE,
+				      f->to);
 	if (f->from != NULL && f->to != NULL && strcmp(f->from, f->to) > 0)
 		return lejr_error_set(err, LEJR_EINVAL,
 				      "from (%s) is after to (%s)", f->from,

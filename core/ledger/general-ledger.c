@@ -49,12 +49,10 @@ gl_args(struct gl *g, const char *cursor, int limit, struct lejr_error *err)
 {
 	if (g->from != NULL && !lejr_date_valid(g->from))
 		return lejr_error_set(err, LEJR_EINVAL, "from \"%.16s\" is not "
-				      "a valid calendar date (YYYY-MM-DD)",
-				      g->from);
+				      LEJR_DATE_RULE, g->from);
 	if (g->to != NULL && !lejr_date_valid(g->to))
 		return lejr_error_set(err, LEJR_EINVAL, "to \"%.16s\" is not "
-				      "a valid calendar date (YYYY-MM-DD)",
-				      g->to);
+				      LEJR_DATE_RULE, g->to);
 	if (g->from != NULL && g->to != NULL && strcmp(g->from, g->to) > 0)
 		return lejr_error_set(err, LEJR_EINVAL, "from (%s) is after "
 				      "to (%s)", g->from, g->to);

@@ -45,11 +45,10 @@ const char *lejr_currency_at(size_t i, int *exponent);
 
 /* Parse a decimal string: optional '-', digits, optional '.' and at most
  * exponent digits.  No '+', exponents, spaces, thousands separators,
- * NaN or Infinity.  |value| must fit in 18 significant digits.  A digit
+ * NaN or Infinity.  |value| must fit in 15 significant digits.  A digit
  * is required on both sides of a '.' (".5" and "5." are refused).
- * Extra decimals that are zeros ("10.500" at 2) are exact and taken;
- * others are refused, never rounded.  The messages start with field
- * (NULL: "amount"). */
+ * Decimals past exponent are refused, even zeros ("10.500" at 2), and
+ * never rounded.  The messages start with field (NULL: "amount"). */
 int lejr_money_parse(const char *text, int exponent, int64_t *minor,
 		     const char *field, struct lejr_error *err);
 
@@ -96,8 +95,19 @@ int ledger_begin(sqlite3 *db, int write, struct lejr_error *err);
 int ledger_commit(sqlite3 *db, struct lejr_error *err);
 void ledger_rollback(sqlite3 *db);
 
-/* Valid ISO calendar date "YYYY-MM-DD" (leap years checked)? */
+/*
+ * Valid ISO calendar date "YYYY-MM-DD" (leap years checked) in the
+ * years LEJR_YEAR_MIN to LEJR_YEAR_MAX?  The last year leaves room for
+ * a fiscal year, and the day after, to stay four-digit dates.
+ */
 int lejr_date_valid(const char *date);
+
+#define LEJR_YEAR_MIN 1000
+#define LEJR_YEAR_MAX 9998
+
+/* What a date must be, for messages: "date \"x\" is not " LEJR_DATE_RULE */
+#define LEJR_DATE_RULE \
+	"a calendar date between 1000-01-01 and 9998-12-31 (YYYY-MM-DD)"
 
 /* ---- org.c: organizations, users, memberships ---- */
 
@@ -600,6 +610,24 @@ int ledger_login_failed(sqlite3 *db, const char *key,
 int ledger_login_clear(sqlite3 *db, const char *key,
 		       struct lejr_error *err);
 
+/*
+ * A sign-in attempt, counted before its password is checked so that
+ * parallel attempts cannot all pass the check before any is counted.
+ * In a write transaction of its own (call it outside one): when one
+ * of the n keys had max or more failures in the last window seconds,
+ * *throttled is the index of the first such key and nothing is
+ * recorded; else *throttled is -1 and one failure is recorded for
+ * every key, its row id in ids[i] (for ledger_login_forgive).
+ */
+int ledger_login_attempt(sqlite3 *db, const char *const *keys, size_t n,
+			 int64_t window, int max, int64_t *ids,
+			 int *throttled, struct lejr_error *err);
+
+/* Drop the n failures recorded by ledger_login_attempt (the password
+ * was right, or it could not be checked). */
+int ledger_login_forgive(sqlite3 *db, const int64_t *ids, size_t n,
+			 struct lejr_error *err);
+
 /* ---- activity.c: the log with every filter ---- */
 
 struct ledger_activity_filter {
@@ -813,9 +841,14 @@ enum ledger_conn_kind {
  *   [{"kind": "token" | "oauth", "id", "name" (the token's label or the
  *     client's name or client_id; null when none), "user_id", "user"
  *     (email), "access": "read" | "write", "resource" (oauth only),
- *     "orgs": [{"id", "slug", "name"}] by slug, "created", "last_used"
- *     | null, "expires" | null (a token's expiry; for a connection its
- *     live refresh token's), "calls", "revoked" | null, "own": bool}]
+ *     "orgs": [{"id", "member": bool, "slug", "name", "manage": bool}]
+ *     by slug, "created", "last_used" | null, "expires" | null (a
+ *     token's expiry; for a connection its live refresh token's),
+ *     "calls", "revoked" | null, "own": bool, "revocable": bool}]
+ * An organization's "slug" and "name" are there only when viewer is a
+ * member of it ("member"); "manage" tells whether viewer is an owner
+ * or admin there.  "revocable": the item is viewer's own, or viewer
+ * manages every organization it reaches.
  * Times are UTC ISO 8601 text.  An OAuth connection's last use and
  * calls sum those of its access tokens.
  */
@@ -825,9 +858,10 @@ int ledger_conn_list(sqlite3 *db, int64_t viewer, int flags, json_t **out,
 /*
  * One of them, shaped as above, when viewer may see it (else
  * LEJR_ENOTFOUND), with "choices": every organization its user belongs
- * to, [{"id", "slug", "name", "granted": bool, "manage": bool}] by
- * slug, "manage" telling whether viewer may add or remove it (always
- * for viewer's own; else where viewer is an owner or admin).
+ * to, [{"id", "member": bool, "slug", "name", "granted": bool,
+ * "manage": bool}] by slug (slug and name only where viewer is a
+ * member), "manage" telling whether viewer may add or remove it
+ * (always for viewer's own; else where viewer is an owner or admin).
  */
 int ledger_conn_get(sqlite3 *db, int64_t viewer, enum ledger_conn_kind kind,
 		    int64_t id, json_t **out, struct lejr_error *err);
@@ -848,7 +882,9 @@ int ledger_conn_set_orgs(sqlite3 *db, int64_t viewer,
 
 /* Revoke a token or connection as viewer, at once, in the caller's
  * (write) transaction: LEJR_ENOTFOUND when viewer may not see it,
- * LEJR_ECONFLICT when it is already revoked. */
+ * LEJR_EDENIED when it is someone else's and reaches an organization
+ * viewer does not manage ("revocable" above), LEJR_ECONFLICT when it
+ * is already revoked. */
 int ledger_conn_revoke(sqlite3 *db, int64_t viewer,
 		       enum ledger_conn_kind kind, int64_t id,
 		       struct lejr_error *err);

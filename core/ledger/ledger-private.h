@@ -68,8 +68,9 @@ int ledger_sha256_hex(const void *data, size_t len, char out[65]);
  * characters?  Used for names, memos and labels. */
 int ledger_text_ok(const char *s, size_t max);
 
-/* Is s at most max bytes of free text (tabs and newlines allowed, other
- * control characters not)?  Empty is allowed; NULL is not. */
+/* Is s at most max characters (code points) of free text (tabs and
+ * newlines allowed, other control characters not)?  Empty is allowed;
+ * NULL is not. */
 int ledger_memo_ok(const char *s, size_t max);
 
 /* Page size from a caller's limit: 0 means 50; 1..500 kept; else -1. */

@@ -12,8 +12,14 @@
 
 #include "ledger-private.h"
 
-/* The largest magnitude in minor units: 18 significant digits. */
-#define MONEY_LIMIT 999999999999999999ULL
+/*
+ * The largest magnitude of one amount in minor units: 15 significant
+ * digits (just under 10 trillion at 2 decimals).  Far above any real
+ * line, and far below INT64_MAX, so that the running totals of an
+ * account have room for thousands of such lines.
+ */
+#define MONEY_LIMIT 999999999999999ULL
+#define MONEY_DIGITS 15
 
 /* The most digits an exponent may ask for. */
 #define MONEY_EXPONENT_MAX 18
@@ -101,12 +107,11 @@ lejr_money_parse_in(const char *text, const char *currency, int exponent,
 	if (scan_decimal(text, &point, &end) != 0)
 		return bad_syntax(text, field, err);
 
-	/* Decimals past the currency's are refused unless they are zeros:
-	 * "10.500" is exactly 10.50, "10.005" would need rounding. */
+	/* Decimals past the currency's are refused, zeros too: "10.500"
+	 * for EUR or "1250.00" for JPY says the writer has another
+	 * currency, or a computed figure, in mind. */
 	if (point != NULL) {
 		ndec = (int)(end - point - 1);
-		while (ndec > exponent && point[ndec] == '0')
-			ndec--;
 		if (ndec > exponent)
 			return lejr_error_set(err, LEJR_EINVAL,
 					      "%s: %.40s has more decimals "
@@ -131,8 +136,9 @@ lejr_money_parse_in(const char *text, const char *currency, int exponent,
 
 range:
 	return lejr_error_set(err, LEJR_EINVAL,
-			      "%s: %.40s is out of range (at most 18 "
-			      "significant digits)", field_name(field), text);
+			      "%s: %.40s is out of range (at most %d "
+			      "significant digits)", field_name(field), text,
+			      MONEY_DIGITS);
 }
 
 /*
@@ -207,9 +213,9 @@ parse_json_integer(json_int_t whole, int exponent, int64_t *minor,
 
 range:
 	return lejr_error_set(err, LEJR_EINVAL,
-			      "%s: %lld is out of range (at most 18 "
+			      "%s: %lld is out of range (at most %d "
 			      "significant digits)", field_name(field),
-			      (long long)whole);
+			      (long long)whole, MONEY_DIGITS);
 }
 
 int
@@ -250,9 +256,9 @@ lejr_money_parse_json_in(json_t *value, const char *currency, int exponent,
 	d = json_real_value(value);
 	if (!isfinite(d) || real_to_decimal(d, text, sizeof(text)) != 0)
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "%s: %g is out of range (at most 18 "
+				      "%s: %g is out of range (at most %d "
 				      "significant digits)", field_name(field),
-				      d);
+				      d, MONEY_DIGITS);
 
 	return lejr_money_parse_in(text, currency, exponent, minor, field,
 				   err);

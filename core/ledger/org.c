@@ -81,8 +81,9 @@ ledger_org_create(sqlite3 *db, const char *slug, const char *name,
 				      "or digit", slug != NULL ? slug : "");
 	if (!ledger_text_ok(name, LEJR_NAME_MAX))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "organization name must be 1 to %d "
-				      "characters without control characters",
+				      "organization name must be 1 to %d bytes "
+				      "of UTF-8 (fewer characters outside "
+				      "ASCII) without control characters",
 				      LEJR_NAME_MAX);
 	exponent = lejr_currency_exponent(currency);
 	if (exponent < 0)
@@ -201,8 +202,8 @@ ledger_org_set_lock_date(sqlite3 *db, int64_t org, const char *date,
 
 	if (date != NULL && !lejr_date_valid(date))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "lock date \"%.16s\" is not a valid "
-				      "date (YYYY-MM-DD)", date);
+				      "lock date \"%.16s\" is not "
+				      LEJR_DATE_RULE, date);
 
 	rc = ledger_org_exists(db, org, err);
 	if (rc != LEJR_OK)
@@ -321,8 +322,9 @@ ledger_user_create(sqlite3 *db, const char *email, const char *name,
 				      email != NULL ? email : "");
 	if (!ledger_text_ok(name, LEJR_NAME_MAX))
 		return lejr_error_set(err, LEJR_EINVAL,
-				      "a user's name must be 1 to %d "
-				      "characters without control characters",
+				      "a user's name must be 1 to %d bytes of "
+				      "UTF-8 (fewer characters outside ASCII) "
+				      "without control characters",
 				      LEJR_NAME_MAX);
 
 	if (password != NULL) {

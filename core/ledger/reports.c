@@ -36,9 +36,8 @@ is_pl(enum lejr_account_type t)
 static int
 bad_date(const char *what, const char *date, struct lejr_error *err)
 {
-	return lejr_error_set(err, LEJR_EINVAL, "%s \"%.16s\" is not a valid "
-			      "calendar date (YYYY-MM-DD)", what,
-			      date != NULL ? date : "");
+	return lejr_error_set(err, LEJR_EINVAL, "%s \"%.16s\" is not "
+			      LEJR_DATE_RULE, what, date != NULL ? date : "");
 }
 
 static json_t *

@@ -243,3 +243,113 @@ ledger_login_clear(sqlite3 *db, const char *key, struct lejr_error *err)
 	return failures_exec(db, sql, key, time(NULL) + FAILURE_KEEP,
 			     "clearing sign-in failures", err);
 }
+
+/* Has key had max or more failures since the time since?  1, 0, or a
+ * negative LEJR_E* status. */
+static int
+over_limit(sqlite3 *db, const char *key, int64_t since, int max,
+	   struct lejr_error *err)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM login_failures WHERE key = ? AND at > ?";
+	sqlite3_stmt *st = NULL;
+	int rc, count = 0;
+
+	rc = ledger_prepare(db, sql, &st, err);
+	if (rc != LEJR_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		count = sqlite3_column_int(st, 0);
+	else
+		rc = ledger_db_error(db, "counting sign-in failures", err);
+	ledger_finalize(db, st);
+	if (rc != LEJR_OK)
+		return rc;
+	return count >= max;
+}
+
+/* Check every key, then count one failure for each; in the caller's
+ * write transaction. */
+static int
+attempt_run(sqlite3 *db, const char *const *keys, size_t n,
+	    int64_t window, int max, int64_t *ids, int *throttled,
+	    struct lejr_error *err)
+{
+	time_t now = time(NULL);
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		rc = over_limit(db, keys[i], (int64_t)now - window, max, err);
+		if (rc < 0)
+			return rc;
+		if (rc > 0) {
+			*throttled = (int)i;
+			return LEJR_OK;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = ledger_login_failed(db, keys[i], err);
+		if (rc != LEJR_OK)
+			return rc;
+		ids[i] = (int64_t)sqlite3_last_insert_rowid(db);
+	}
+	return LEJR_OK;
+}
+
+int
+ledger_login_attempt(sqlite3 *db, const char *const *keys, size_t n,
+		     int64_t window, int max, int64_t *ids, int *throttled,
+		     struct lejr_error *err)
+{
+	int rc;
+
+	*throttled = -1;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = 0;
+
+	/* BEGIN IMMEDIATE: the check and the count hold the write lock
+	 * together, so no other attempt comes between them. */
+	rc = ledger_begin(db, 1, err);
+	if (rc != LEJR_OK)
+		return rc;
+	rc = attempt_run(db, keys, n, window, max, ids, throttled, err);
+	if (rc == LEJR_OK && *throttled >= 0) {
+		ledger_rollback(db);
+		return LEJR_OK;
+	}
+	if (rc == LEJR_OK)
+		rc = ledger_commit(db, err);
+	if (rc != LEJR_OK) {
+		ledger_rollback(db);
+		*throttled = -1;
+		for (size_t i = 0; i < n; i++)
+			ids[i] = 0;
+	}
+	return rc;
+}
+
+int
+ledger_login_forgive(sqlite3 *db, const int64_t *ids, size_t n,
+		     struct lejr_error *err)
+{
+	static const char sql[] =
+		"DELETE FROM login_failures WHERE rowid = ?";
+	sqlite3_stmt *st = NULL;
+	int rc = LEJR_OK;
+
+	for (size_t i = 0; rc == LEJR_OK && i < n; i++) {
+		if (ids[i] <= 0)
+			continue;
+		rc = ledger_prepare(db, sql, &st, err);
+		if (rc != LEJR_OK)
+			break;
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = ledger_db_error(db, "forgiving a sign-in attempt",
+					     err);
+		ledger_finalize(db, st);
+	}
+	return rc;
+}

@@ -151,7 +151,9 @@ create_input(void)
 				  "at most 32 characters."),
 			  "name", journal_schema_string(
 				  "Account name as it appears in reports, "
-				  "e.g. \"Office rent\".", 1, LEJR_NAME_MAX),
+				  "e.g. \"Office rent\": at most 200 bytes "
+				  "of UTF-8, so fewer characters outside "
+				  "ASCII.", 1, LEJR_NAME_MAX),
 			  "type", journal_schema_account_type(
 				  "asset and expense accounts normally carry "
 				  "debit balances; liability, equity and "

@@ -16,7 +16,7 @@
 
 #define api journal_api
 
-/* The ledger's limits, in characters here (it counts bytes). */
+/* The ledger's limits, in characters, as it counts them. */
 #define JOURNAL_MEMO_MAX 1000
 #define JOURNAL_REFERENCE_MAX 200
 
