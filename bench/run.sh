@@ -5,7 +5,9 @@
 #   bench/run.sh [BUILD_DIR] [SECONDS]
 #
 # Needs wrk, node and curl (scripts/deps.sh bench).  Figures are printed,
-# never asserted: they depend on the machine.
+# never asserted: they depend on the machine.  LEJR_BENCH_WORKERS sets
+# lejrd's worker threads: 32 by default, one per connection, so that
+# every waiting write can join the next group commit (docs/BENCHMARKS.md).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,8 +35,8 @@ listen = 127.0.0.1
 port = $port
 public_url = http://127.0.0.1:$port
 database = $tmp/lejr.db
-workers = 4
-log_level = warn
+workers = ${LEJR_BENCH_WORKERS:-32}
+log_level = info
 
 [plugins]
 directory = $build/.libs
@@ -79,6 +81,8 @@ run() {
 }
 
 run bare "http://127.0.0.1:$bport/" '{}'
+run list_accounts "$url" '{"jsonrpc":"2.0","id":2,"method":"tools/call",
+"params":{"name":"list_accounts","arguments":{}}}'
 run trial_balance "$url" '{"jsonrpc":"2.0","id":2,"method":"tools/call",
 "params":{"name":"trial_balance","arguments":{"as_of":"2026-12-31"}}}'
 run post_journal_entry "$url" '{"jsonrpc":"2.0","id":3,"method":"tools/call",
@@ -90,3 +94,8 @@ fsync=$("$build/bench/sqlite-fsync" "$tmp/fsync.db" "$secs")
 echo "sqlite durable transactions/s (same disk): $fsync"
 echo "lejrd peak RSS: $(sed -n 's/^VmHWM:[[:space:]]*//p' \
 	"/proc/$lejrd/status")"
+
+# How full the group commits were: the writer's count, logged as it stops.
+kill "$lejrd"
+wait "$lejrd" 2>/dev/null || :
+sed -n 's/.*\(writer: .*\)/\1/p' "$tmp/lejrd.log"

@@ -87,8 +87,9 @@ int lejr_oauth_resource_ok(const char *given, const char *resource);
  * software_id, software_version); null values are left out, others are
  * dropped.  A descriptive field holding a control, bidirectional or
  * invisible character (lejr_utf8_name_ok) is refused, so that a consent
- * page cannot be made to show something else.  *auth is set to the token endpoint auth method's name
- * (a static string; "none" when absent).  On failure returns NULL, *error is
+ * page cannot be made to show something else.  *auth is set to the
+ * token endpoint auth method's name (a static string; "none" when
+ * absent).  On failure returns NULL, *error is
  * "invalid_redirect_uri" or "invalid_client_metadata" and msg (len
  * bytes) says why.
  */

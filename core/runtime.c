@@ -516,7 +516,8 @@ lejr_runtime_authenticate(struct lejr_runtime *rt, const char *token,
 
 	/* The counter is read before the token is resolved: a change
 	 * committed in between leaves the kept copy stale, never wrong. */
-	cached = rt->auth != NULL && ledger_auth_epoch(db, &epoch, &err) == LEJR_OK;
+	cached = rt->auth != NULL &&
+		 ledger_auth_epoch(db, &epoch, &err) == LEJR_OK;
 	if (cached) {
 		SHA256((const unsigned char *)token, strlen(token), key);
 		if (auth_cache_get(rt->auth, key, epoch, out) == LEJR_OK) {
@@ -527,8 +528,8 @@ lejr_runtime_authenticate(struct lejr_runtime *rt, const char *token,
 
 	rc = ledger_token_auth(db, token, out, &err);
 	if (rc == LEJR_OK && cached &&
-	    ledger_token_expiry(db, out->token_id, &expires,
-				&err) == LEJR_OK)
+	    ledger_token_expiry(db, out->token_id, &expires, &err) ==
+	    LEJR_OK)
 		auth_cache_put(rt->auth, key, epoch, expires, out);
 	if (rc != LEJR_OK && rc != LEJR_EDENIED)
 		lejr_log(LEJR_LOG_ERROR, "authentication: %s", err.msg);

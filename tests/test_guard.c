@@ -853,3 +853,148 @@ Test(guard, anonymous_reaches_every_org)
 			     "IS NULL AND outcome = 'ok'"), 1);
 	ledger_principal_free(&anon);
 }
+
+/* ---- answers written as text ---- */
+
+/* tools/call answered as text between a head and a tail, as the
+ * transport asks for it (malloc'd). */
+static char *
+call_text(const struct ledger_principal *p, const char *tool,
+	  const char *args)
+{
+	char params[1024], *message = NULL, *text;
+	size_t len = 0;
+	json_t *json;
+	int code = 0;
+
+	snprintf(params, sizeof(params), "{\"name\": \"%s\", \"arguments\":"
+		 " %s}", tool, args);
+	json = json_loads(params, 0, NULL);
+	cr_assert_not_null(json);
+	text = lejr_runtime_dispatch_text(rt, p, "tools/call", json, NULL,
+					  &code, &message, "{\"id\":7,"
+					  "\"result\":", "}", &len);
+	json_decref(json);
+	cr_assert_not_null(text, "JSON-RPC error %d: %s", code, message);
+	cr_assert_null(message);
+	cr_assert_eq(strlen(text), len);
+	return text;
+}
+
+/* The text answer is, byte for byte, the JSON answer written out. */
+static void
+assert_same_answer(const struct ledger_principal *p, const char *tool,
+		   const char *args)
+{
+	char *text, *dumped, want[8192];
+	json_t *res, *parsed, *sc;
+
+	res = call(p, tool, args, NULL);
+	dumped = json_dumps(res, JSON_COMPACT);
+	snprintf(want, sizeof(want), "{\"id\":7,\"result\":%s}", dumped);
+	text = call_text(p, tool, args);
+	cr_assert_str_eq(text, want);
+
+	/* Valid JSON, and the default text content is the structured
+	 * result as compact JSON. */
+	parsed = json_loads(text, 0, NULL);
+	cr_assert_not_null(parsed, "not JSON: %s", text);
+	sc = json_object_get(json_object_get(parsed, "result"),
+			     "structuredContent");
+	if (sc != NULL) {
+		char *sct = json_dumps(sc, JSON_COMPACT);
+
+		cr_assert_str_eq(text_of(json_object_get(parsed, "result")),
+				 sct);
+		free(sct);
+	}
+	json_decref(parsed);
+	free(dumped);
+	free(text);
+	json_decref(res);
+}
+
+Test(guard, text_answers_are_the_json_answers)
+{
+	assert_same_answer(&multi, "good_count", "{\"organization\": "
+			   "\"demo\"}");
+	assert_same_answer(&multi, "list_organizations", "{}");
+	assert_same_answer(&single, "good_note", "{\"text\": \"\"}");
+	assert_same_answer(&multi, "good_count", "{}");
+}
+
+Test(guard, text_answer_of_a_write)
+{
+	char *text;
+	json_t *parsed;
+
+	text = call_text(&single, "good_note", "{\"text\": \"a \\\"quoted\\\""
+			 " note\\n\", \"amount\": 3}");
+	parsed = json_loads(text, 0, NULL);
+	cr_assert_not_null(parsed, "not JSON: %s", text);
+	cr_assert(json_is_false(json_object_get(json_object_get(parsed,
+		"result"), "isError")), "%s", text);
+	cr_assert_eq(notes(), 1);
+	json_decref(parsed);
+	free(text);
+}
+
+/* ---- resolved tokens ---- */
+
+/* A token of alice for acme (its text into token). */
+static void
+alice_token(char token[LEJR_TOKEN_MAX + 1])
+{
+	struct lejr_error err;
+	int64_t id;
+	sqlite3 *db;
+
+	cr_assert_eq(ledger_open(cfg.database, &db, &err), LEJR_OK);
+	cr_assert_eq(ledger_token_create(db, 1, &acme_id, 1,
+					 LEJR_ACCESS_WRITE, "cache", 0, token,
+					 &id, &err), LEJR_OK, "%s", err.msg);
+	ledger_close(db);
+}
+
+Test(guard, resolved_tokens_follow_changes_at_once)
+{
+	char token[LEJR_TOKEN_MAX + 1];
+	struct ledger_principal p;
+	struct lejr_error err;
+	int64_t epoch;
+	sqlite3 *db;
+	json_t *res;
+
+	alice_token(token);
+	cr_assert_eq(lejr_runtime_authenticate(rt, token, &p), LEJR_OK);
+	cr_assert_eq(p.grants[0].role, LEJR_ROLE_ACCOUNTANT);
+	ledger_principal_free(&p);
+
+	/* Using a token (its count) leaves what it resolves to alone. */
+	epoch = sql_int("SELECT n FROM auth_epoch");
+	cr_assert_eq(lejr_runtime_authenticate(rt, token, &p), LEJR_OK);
+	res = call(&p, "good_note", "{\"text\": \"x\"}", NULL);
+	assert_ok(res);
+	json_decref(res);
+	settle();
+	ledger_principal_free(&p);
+	cr_assert_eq(sql_int("SELECT n FROM auth_epoch"), epoch);
+	cr_assert_gt(sql_int("SELECT calls FROM tokens WHERE label = "
+			     "'cache'"), 0);
+
+	/* A role changed elsewhere shows on the next request. */
+	cr_assert_eq(ledger_open(cfg.database, &db, &err), LEJR_OK);
+	cr_assert_eq(ledger_member_set(db, acme_id, 1, LEJR_ROLE_VIEWER,
+				       &err), LEJR_OK, "%s", err.msg);
+	cr_assert_eq(lejr_runtime_authenticate(rt, token, &p), LEJR_OK);
+	cr_assert_eq(p.grants[0].role, LEJR_ROLE_VIEWER);
+	cr_assert_eq(p.grants[0].access, LEJR_ACCESS_READ);
+	ledger_principal_free(&p);
+
+	/* So does a revocation. */
+	cr_assert_eq(ledger_token_revoke(db, sql_int("SELECT id FROM tokens "
+						     "WHERE label = 'cache'"),
+					 &err), LEJR_OK, "%s", err.msg);
+	ledger_close(db);
+	cr_assert_eq(lejr_runtime_authenticate(rt, token, &p), LEJR_EDENIED);
+}

@@ -239,6 +239,38 @@ Test(rpc, answer_texts)
 	json_decref(zero);
 }
 
+/* The head of a response whose result is written as text: head, the
+ * result's text and "}" make what lejr_rpc_result_text() writes. */
+static void
+assert_head(json_t *id)
+{
+	char *head, *whole, spliced[256];
+	size_t len;
+
+	head = lejr_rpc_result_head(id);
+	cr_assert_not_null(head);
+	snprintf(spliced, sizeof(spliced), "%s{\"a\":[1]}}", head);
+	whole = lejr_rpc_result_text(id, json_pack("{s:[i]}", "a", 1), &len);
+	cr_expect_str_eq(spliced, whole);
+	free(head);
+	free(whole);
+}
+
+Test(rpc, result_heads)
+{
+	json_t *ids[] = {
+		json_integer(0), json_integer(-42),
+		json_integer(9223372036854775807LL), json_string("s\"1\\"),
+		json_string("\xc3\xa9t\xc3\xa9"),
+	};
+
+	assert_head(NULL);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		assert_head(ids[i]);
+		json_decref(ids[i]);
+	}
+}
+
 Test(mcp, versions)
 {
 	cr_expect_eq(lejr_mcp_version_index("2025-11-25"), 0);

@@ -268,3 +268,100 @@ Test(jsonschema, boolean_schemas)
 	assert_invalid("{\"type\": \"object\", \"properties\": {\"a\":"
 		       " false}}", "{\"a\": 1}", "a: is not allowed");
 }
+
+/* ---- compiled schemas ---- */
+
+/* A compiled schema answers as lejr_schema_validate() does, call after
+ * call. */
+static void
+assert_compiled_same(const char *schema_text, const char *value_text)
+{
+	struct lejr_validator *v;
+	char once[256], compiled[256];
+	json_t *schema, *value;
+	int a, b;
+
+	schema = json_loads(schema_text, 0, NULL);
+	value = json_loads(value_text, JSON_DECODE_ANY, NULL);
+	cr_assert_not_null(schema);
+	cr_assert_not_null(value);
+	v = lejr_validator_new(schema);
+	cr_assert_not_null(v);
+
+	once[0] = compiled[0] = '\0';
+	a = lejr_schema_validate(schema, value, once, sizeof(once));
+	for (int i = 0; i < 3; i++) {
+		b = lejr_validator_run(v, value, compiled, sizeof(compiled));
+		cr_assert_eq(a, b, "%s against %s", value_text, schema_text);
+		cr_assert_str_eq(once, compiled);
+	}
+	lejr_validator_free(v);
+	json_decref(schema);
+	json_decref(value);
+}
+
+Test(jsonschema, compiled_schema_answers_the_same)
+{
+	assert_compiled_same(lines_schema, "{\"date\": \"2024-02-29\","
+			     " \"lines\": [{\"account\": \"1000\","
+			     " \"amount\": 1}, {\"account\": \"2000\","
+			     " \"amount\": -1}]}");
+	assert_compiled_same(lines_schema, "{\"date\": \"2024-02-30\","
+			     " \"lines\": []}");
+	assert_compiled_same(lines_schema, "{\"date\": \"2024-02-29\","
+			     " \"lines\": [{\"account\": \"1000\","
+			     " \"amount\": 1}, {\"account\": \"20x0\","
+			     " \"amount\": -1}]}");
+	assert_compiled_same(lines_schema, "[]");
+}
+
+/* A name required but not among the properties counts as an unknown
+ * property when additionalProperties is false. */
+Test(jsonschema, required_name_outside_properties)
+{
+	static const char schema[] =
+		"{\"type\": \"object\", \"required\": [\"x\", \"x\"],"
+		" \"additionalProperties\": false}";
+
+	assert_invalid(schema, "{}", "missing required property \"x\"");
+	assert_invalid(schema, "{\"x\": 1}", "unknown property \"x\"");
+}
+
+Test(jsonschema, additional_properties_schema)
+{
+	static const char schema[] =
+		"{\"type\": \"object\", \"properties\": {\"a\": {}},"
+		" \"additionalProperties\": {\"type\": \"integer\"}}";
+
+	assert_valid(schema, "{\"a\": \"s\", \"b\": 2}");
+	assert_invalid(schema, "{\"a\": 1, \"b\": \"s\"}",
+		       "b: expected an integer");
+}
+
+/* Simple patterns run as automata, the others through regexec(): the
+ * answers are the same either way. */
+Test(jsonschema, patterns_plain_and_posix)
+{
+	static const char amount[] =
+		"{\"type\": \"string\","
+		" \"pattern\": \"^-?[0-9]+(\\\\.[0-9]+)?$\"}";
+	static const char digits[] =
+		"{\"type\": \"string\","
+		" \"pattern\": \"^[[:digit:]]{2}$\"}";
+	static const char inner[] =
+		"{\"type\": \"string\", \"pattern\": \"b+c|x\"}";
+
+	assert_valid(amount, "\"-12.50\"");
+	assert_valid(amount, "\"0\"");
+	assert_invalid(amount, "\"12.\"", "does not match the pattern "
+		       "^-?[0-9]+(\\.[0-9]+)?$");
+	assert_invalid(amount, "\"1.5\\n\"", "does not match the pattern "
+		       "^-?[0-9]+(\\.[0-9]+)?$");
+	assert_valid(digits, "\"42\"");
+	assert_invalid(digits, "\"421\"", "does not match the pattern "
+		       "^[[:digit:]]{2}$");
+	assert_valid(inner, "\"abbbcd\"");
+	assert_valid(inner, "\"-x-\"");
+	assert_invalid(inner, "\"abd\"", "does not match the pattern "
+		       "b+c|x");
+}

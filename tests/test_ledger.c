@@ -1272,3 +1272,227 @@ Test(ledger, activity_log)
 	rec.outcome = "maybe";
 	cr_assert_eq(ledger_activity_add(db, &rec, &err), LEJR_EINVAL);
 }
+
+/* ---- limits ---- */
+
+/* n copies of the UTF-8 text unit, malloc'd. */
+static char *
+repeat(const char *unit, size_t n)
+{
+	size_t len = strlen(unit), i;
+	char *s;
+
+	s = malloc(len * n + 1);
+	cr_assert_not_null(s);
+	for (i = 0; i < n; i++)
+		memcpy(s + i * len, unit, len);
+	s[len * n] = '\0';
+	return s;
+}
+
+static size_t
+chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static int
+post_text(const char *memo, const char *reference, const char *line_memo)
+{
+	struct lejr_line_spec lines[] = {
+		{ .account = "6300", .amount = 100, .memo = line_memo },
+		{ .account = "1000", .amount = -100 },
+	};
+	struct lejr_entry_spec spec = {
+		.date = "2024-03-15", .memo = memo, .reference = reference,
+		.lines = lines, .nlines = 2,
+	};
+	int64_t id;
+
+	return ledger_entry_post(db, &acme.pub, owner_id, &spec, &id, &err);
+}
+
+Test(ledger, memo_and_reference_limits_count_characters)
+{
+	char *euro334 = repeat("\xe2\x82\xac", 334);
+	char *euro1000 = repeat("\xe2\x82\xac", 1000);
+	char *euro1001 = repeat("\xe2\x82\xac", 1001);
+	char *a1001 = repeat("a", 1001);
+	char *euro200 = repeat("\xe2\x82\xac", 200);
+	char *euro201 = repeat("\xe2\x82\xac", 201);
+
+	cr_assert_eq(post_text(euro334, NULL, NULL), LEJR_OK, "%s", err.msg);
+	cr_assert_eq(post_text(euro1000, euro200, euro1000), LEJR_OK, "%s",
+		     err.msg);
+
+	cr_assert_eq(post_text(a1001, NULL, NULL), LEJR_EINVAL);
+	cr_assert_str_eq(err.msg, "memo is required: 1 to 1000 characters, "
+			 "no control characters");
+	cr_assert_eq(post_text(euro1001, NULL, NULL), LEJR_EINVAL);
+	cr_assert_eq(post_text("m", NULL, euro1001), LEJR_EINVAL);
+	cr_assert_str_eq(err.msg, "line 1: memo must be at most 1000 "
+			 "characters, no control characters");
+	cr_assert_eq(post_text("m", euro201, NULL), LEJR_EINVAL);
+	cr_assert(strstr(err.msg, "1 to 200 characters") != NULL, "%s",
+		  err.msg);
+	cr_assert_eq(query_int("SELECT count(*) FROM entries"), 2);
+
+	free(euro334);
+	free(euro1000);
+	free(euro1001);
+	free(a1001);
+	free(euro200);
+	free(euro201);
+}
+
+/* Names live in fixed buffers of struct lejr_account (plugin ABI), so
+ * their limit stays in bytes and says so. */
+Test(ledger, name_limits_are_bytes)
+{
+	char *euro66 = repeat("\xe2\x82\xac", 66);
+	char *euro67 = repeat("\xe2\x82\xac", 67);
+	struct lejr_account_spec spec = {
+		.code = "6910", .name = euro66, .type = LEJR_EXPENSE,
+	};
+	struct lejr_account a;
+
+	cr_assert_eq(ledger_account_create(db, &acme.pub, &spec, &a, &err),
+		     LEJR_OK, "%s", err.msg);
+	cr_assert_str_eq(a.name, euro66);
+
+	spec = (struct lejr_account_spec){ .code = "6920", .name = euro67,
+		.type = LEJR_EXPENSE };
+	cr_assert_eq(ledger_account_create(db, &acme.pub, &spec, NULL, &err),
+		     LEJR_EINVAL);
+	cr_assert(strstr(err.msg, "1 to 200 bytes") != NULL, "%s", err.msg);
+	cr_assert_eq(ledger_org_create(db, "euro", euro67, "EUR", NULL, &err),
+		     LEJR_EINVAL);
+	cr_assert(strstr(err.msg, "1 to 200 bytes") != NULL, "%s", err.msg);
+
+	free(euro66);
+	free(euro67);
+}
+
+Test(ledger, dates_stay_in_four_digit_years)
+{
+	cr_assert(lejr_date_valid("1000-01-01"));
+	cr_assert(lejr_date_valid("9998-12-31"));
+	cr_assert_not(lejr_date_valid("0999-12-31"));
+	cr_assert_not(lejr_date_valid("0001-01-01"));
+	cr_assert_not(lejr_date_valid("9999-01-01"));
+	cr_assert_not(lejr_date_valid("9999-12-31"));
+
+	cr_assert_eq(post("9999-12-31", "6300", "1000", 100, NULL),
+		     LEJR_EINVAL);
+	cr_assert_str_eq(err.msg, "date \"9999-12-31\" is not a calendar date "
+			 "between 1000-01-01 and 9998-12-31 (YYYY-MM-DD)");
+	assert_nothing_posted();
+	cr_assert_eq(post("9998-12-31", "6300", "1000", 100, NULL), LEJR_OK,
+		     "%s", err.msg);
+}
+
+Test(ledger, reversal_keeps_line_memos)
+{
+	struct lejr_line_spec lines[] = {
+		{ .account = "6300", .amount = 1000, .memo = "paper" },
+		{ .account = "1500", .amount = 250 },
+		{ .account = "1100", .amount = -1250,
+		  .memo = "card \xe2\x82\xac" },
+	};
+	char *memo = repeat("\xe2\x82\xac", 1000);
+	struct lejr_entry_spec spec = {
+		.date = "2024-03-15", .memo = memo, .lines = lines,
+		.nlines = 3,
+	};
+	int64_t id, rev;
+	json_t *e, *l;
+
+	cr_assert_eq(ledger_entry_post(db, &acme.pub, owner_id, &spec, &id,
+				       &err), LEJR_OK, "%s", err.msg);
+	cr_assert_eq(ledger_entry_reverse(db, &acme.pub, owner_id, id, NULL,
+					  NULL, &rev, &err), LEJR_OK, "%s",
+		     err.msg);
+
+	cr_assert_eq(ledger_entry_get(db, &acme.pub, rev, &e, &err), LEJR_OK);
+	cr_assert_eq(chars(jstr(e, "memo")), 1000);
+	cr_assert(strncmp(jstr(e, "memo"), "Reversal of entry ", 18) == 0);
+	l = json_array_get(json_object_get(e, "lines"), 0);
+	cr_assert_str_eq(jstr(l, "memo"), "paper");
+	cr_assert_str_eq(jstr(l, "amount"), "-10.00");
+	l = json_array_get(json_object_get(e, "lines"), 1);
+	cr_assert_null(json_object_get(l, "memo"));
+	l = json_array_get(json_object_get(e, "lines"), 2);
+	cr_assert_str_eq(jstr(l, "memo"), "card \xe2\x82\xac");
+	json_decref(e);
+	free(memo);
+}
+
+#define BIG INT64_C(4000000000000000000)
+
+Test(ledger, running_totals_cannot_overflow)
+{
+	json_t *tb;
+	int64_t id, rev;
+
+	cr_assert_eq(post("2024-01-10", "6900", "3000", BIG, NULL), LEJR_OK,
+		     "%s", err.msg);
+	cr_assert_eq(post("2024-01-11", "6900", "3100", BIG, &id), LEJR_OK,
+		     "%s", err.msg);
+
+	/* a third would take 6900's debits past INT64_MAX */
+	cr_assert_eq(post("2024-01-12", "6900", "2500", BIG, NULL),
+		     LEJR_EINVAL);
+	cr_assert_str_eq(err.msg, "line 1: account 6900's running totals "
+			 "would exceed what the ledger can hold; post to "
+			 "another account");
+	cr_assert_eq(post("2024-01-12", "6000", "3000", BIG, NULL), LEJR_OK,
+		     "%s", err.msg);
+	cr_assert_eq(post("2024-01-12", "6100", "3000", BIG, NULL),
+		     LEJR_EINVAL);
+	cr_assert(strstr(err.msg, "account 3000's running totals") != NULL,
+		  "%s", err.msg);
+	cr_assert_eq(query_int("SELECT count(*) FROM entries"), 3);
+	cr_assert_eq(query_int("SELECT count(*) FROM lines"), 6);
+
+	/* reversing takes the other side of the same accounts */
+	cr_assert_eq(ledger_entry_reverse(db, &acme.pub, owner_id, id, NULL,
+					  NULL, &rev, &err), LEJR_OK, "%s",
+		     err.msg);
+
+	cr_assert_eq(ledger_trial_balance(db, &acme.pub, NULL, &tb, &err),
+		     LEJR_OK, "%s", err.msg);
+	cr_assert_eq(json_integer_value(json_object_get(tb,
+		"total_debit_minor")), 2 * BIG);
+	json_decref(tb);
+}
+
+/* Totals across accounts may pass what one number holds: that report
+ * is refused with a message, the ledger and other reports go on. */
+Test(ledger, report_totals_too_large)
+{
+	json_t *r;
+
+	cr_assert_eq(post("2024-01-10", "6900", "3000", 2 * BIG, NULL),
+		     LEJR_OK, "%s", err.msg);
+	cr_assert_eq(post("2024-01-10", "6000", "3100", 2 * BIG, NULL),
+		     LEJR_OK, "%s", err.msg);
+
+	cr_assert_eq(ledger_trial_balance(db, &acme.pub, NULL, &r, &err),
+		     LEJR_ECONFLICT);
+	cr_assert(strstr(err.msg, "too large") != NULL, "%s", err.msg);
+	cr_assert_eq(ledger_profit_and_loss(db, &acme.pub, "2024-01-01",
+					    "2024-12-31", NULL, &r, &err),
+		     LEJR_ECONFLICT);
+	cr_assert(strstr(err.msg, "too large") != NULL, "%s", err.msg);
+
+	cr_assert_eq(ledger_profit_and_loss(db, &acme.pub, "2023-01-01",
+					    "2023-12-31", NULL, &r, &err),
+		     LEJR_OK, "%s", err.msg);
+	json_decref(r);
+	cr_assert_eq(post("2024-01-11", "6300", "1000", 100, NULL), LEJR_OK,
+		     "%s", err.msg);
+}

@@ -950,36 +950,52 @@ Test(reports, dates_at_the_ends_of_the_calendar)
 {
 	json_t *r, *cols;
 
-	post("0001-01-01", 0, "1000", (int64_t)100, "4000", (int64_t)-100,
+	/* the ledger's dates run from 1000-01-01 to 9998-12-31, so that
+	 * a fiscal year and the day after stay four-digit dates */
+	post_refused("between 1000-01-01 and 9998-12-31", "9999-12-31", 0,
+		     "1000", (int64_t)100, "4000", (int64_t)-100, NULL);
+	post_refused("between 1000-01-01 and 9998-12-31", "0999-12-31", 0,
+		     "1000", (int64_t)100, "4000", (int64_t)-100, NULL);
+	post("1000-01-01", 0, "1000", (int64_t)100, "4000", (int64_t)-100,
 	     NULL);
-	post("9999-12-31", 0, "6000", (int64_t)40, "1000", (int64_t)-40,
+	post("9998-12-31", 0, "6000", (int64_t)40, "1000", (int64_t)-40,
 	     NULL);
-	post("9999-12-31", LEJR_ENTRY_CLOSING, "4000", (int64_t)100, "3100",
+	post("9998-12-31", LEJR_ENTRY_CLOSING, "4000", (int64_t)100, "3100",
 	     (int64_t)-100, NULL);
 
-	r = ok("balance_sheet", "{\"as_of\": \"9999-12-31\"}");
+	r = ok("balance_sheet", "{\"as_of\": \"9998-12-31\"}");
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(
-		r, "fiscal_year"), "to")), "9999-12-31");
+		r, "fiscal_year"), "to")), "9998-12-31");
 	cr_expect_eq(bs_line(r, "equity", "retained_earnings_prior"), 100);
 	cr_expect_eq(bs_line(r, "equity", "current_year_earnings"), -140);
 	cr_expect_eq(bs_total(r, "assets"), 60);
 	json_decref(r);
 
-	r = ok("profit_and_loss", "{\"from\": \"9999-01-01\", "
-	       "\"to\": \"9999-12-31\", \"columns\": \"month\"}");
+	r = ok("profit_and_loss", "{\"from\": \"9998-01-01\", "
+	       "\"to\": \"9998-12-31\", \"columns\": \"month\"}");
 	cols = json_object_get(r, "columns");
 	cr_assert_eq(json_array_size(cols), 13);
 	cr_expect_str_eq(json_string_value(json_object_get(
-		json_array_get(cols, 11), "to")), "9999-12-31");
+		json_array_get(cols, 11), "to")), "9998-12-31");
 	cr_expect_eq(pl_net(r, 12), -40);
 	json_decref(r);
 
-	refused("profit_and_loss", "{\"from\": \"0001-01-01\", "
-		"\"to\": \"0001-12-31\", \"columns\": "
+	refused("profit_and_loss", "{\"from\": \"9999-01-01\", "
+		"\"to\": \"9999-12-31\"}", LEJR_EINVAL,
+		"between 1000-01-01 and 9998-12-31");
+	refused("profit_and_loss", "{\"from\": \"1000-01-01\", "
+		"\"to\": \"9998-12-31\", \"columns\": "
 		"\"previous_period\"}", LEJR_EINVAL, "before year 1");
 	r = ok("general_ledger", "{\"account\": \"1000\", \"from\": "
-	       "\"0001-01-01\", \"to\": \"9999-12-31\"}");
+	       "\"1000-01-01\", \"to\": \"9998-12-31\"}");
 	cr_expect_eq(minor_of(r, "closing_balance"), 60);
+	json_decref(r);
+
+	/* the last fiscal year may end in 9999 */
+	fiscal_start("07-01");
+	r = ok("balance_sheet", "{\"as_of\": \"9998-12-31\"}");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(
+		r, "fiscal_year"), "to")), "9999-06-30");
 	json_decref(r);
 }
 

@@ -161,7 +161,8 @@ Test(html, invalid_utf8_is_replaced_not_decoded)
 		       "cut \xe2\x82");
 	lejr_html_p(main, "ends \xff");
 	lejr_html_p(main, "bell \x07 and C1 \xc2\x85");
-	lejr_html_p(main, "Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80 tab\tline\n");
+	lejr_html_p(main, "Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80 "
+		    "tab\tline\n");
 	html = render(pg);
 
 	cr_assert_null(strstr(html, "<form action=\"https://evil"), "%s",

@@ -85,7 +85,9 @@ tb_rows(const struct rpt_chart *c, const int64_t *net,
 		if (!seen[i])
 			continue;
 		row = tb_row(&c->acct[i], net[i], org->exponent, &t, err);
-		if (row == NULL || json_array_append_new(accounts, row) != 0)
+		if (row == NULL)
+			return err->status;
+		if (json_array_append_new(accounts, row) != 0)
 			return LEJR_EINTERNAL;
 	}
 

@@ -9,6 +9,7 @@
  * after and the days after it, whichever side has fewer months.  Each
  * reads at most one row per account and month or day.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,9 +119,15 @@ rpt_chart_find(const struct rpt_chart *c, int64_t id)
 int
 rpt_add(int64_t *sum, int64_t v, struct lejr_error *err)
 {
+	/* One account's totals always fit (posting sees to it), but the
+	 * sum of several accounts may not: that report alone is refused. */
 	if (__builtin_add_overflow(*sum, v, sum))
-		return lejr_error_set(err, LEJR_EINTERNAL,
-				      "a report total is too large");
+		return lejr_error_set(err, LEJR_ECONFLICT,
+				      "a report total is too large: together "
+				      "the accounts' amounts pass %" PRId64
+				      " minor units, the most a figure can "
+				      "hold, so this report cannot be given",
+				      INT64_MAX);
 	return LEJR_OK;
 }
 

@@ -6,8 +6,8 @@
  * keep (per account: all time, per month, per day, and closing entries
  * per day), never from a scan of the journal, so a report reads a few
  * rows per account and month whatever the number of postings.  Amounts
- * are int64_t minor units, debit positive; sums that would overflow are
- * LEJR_EINTERNAL, never wrapped.
+ * are int64_t minor units, debit positive; sums across accounts that
+ * would overflow are LEJR_ECONFLICT, never wrapped.
  */
 #ifndef LEJR_REPORTS_PRIVATE_H
 #define LEJR_REPORTS_PRIVATE_H
@@ -55,7 +55,8 @@ void rpt_chart_free(struct rpt_chart *c);
 /* The position of account id in c, or -1. */
 long rpt_chart_find(const struct rpt_chart *c, int64_t id);
 
-/* Add v to *sum; LEJR_EINTERNAL (err set) on overflow. */
+/* Add v to *sum; LEJR_ECONFLICT (err set: the report is too large) on
+ * overflow. */
 int rpt_add(int64_t *sum, int64_t v, struct lejr_error *err);
 
 /*

@@ -234,6 +234,8 @@ bs_json(struct bs *b, const char *date, const char *currency,
 	json_t *o, *assets, *liab, *equity;
 	int64_t rhs;
 
+	/* the builders fail with err set only for a total too large */
+	err->status = LEJR_OK;
 	assets = bs_section(b, LEJR_ASSET, 1, &b->assets, err);
 	liab = bs_section(b, LEJR_LIABILITY, -1, &b->liabilities, err);
 	equity = bs_equity(b, err);
@@ -241,6 +243,8 @@ bs_json(struct bs *b, const char *date, const char *currency,
 		json_decref(assets);
 		json_decref(liab);
 		json_decref(equity);
+		if (err->status != LEJR_OK)
+			return err->status;
 		return lejr_error_set(err, LEJR_EINTERNAL, "cannot build the "
 				      "balance sheet");
 	}
@@ -701,6 +705,25 @@ pl_section(const struct pl *p, enum lejr_account_type type,
 			 "totals_minor", m);
 }
 
+/* Refuse, before anything is built, a report whose section totals do
+ * not fit: pl_section cannot say why it fails. */
+static int
+pl_totals_fit(const struct pl *p, struct lejr_error *err)
+{
+	const struct rpt_chart *c = p->c;
+	int64_t total[2];
+
+	for (size_t k = 0; k < p->ncol; k++) {
+		total[0] = total[1] = 0;
+		for (size_t i = 0; i < c->n; i++)
+			if (is_pl(c->acct[i].type) &&
+			    rpt_add(&total[c->acct[i].type == LEJR_EXPENSE],
+				    p->amount[k * c->n + i], err) != LEJR_OK)
+				return err->status;
+	}
+	return LEJR_OK;
+}
+
 static json_t *
 pl_columns_json(const struct pl *p)
 {
@@ -723,6 +746,8 @@ pl_json(const struct pl *p, const char *from, const char *to,
 	for (size_t k = 0; k < p->ncol; k++)
 		if (pl_net(p, k, &net[k], err) != LEJR_OK)
 			return err->status;
+	if (pl_totals_fit(p, err) != LEJR_OK)
+		return err->status;
 
 	nets = money_array(net, p->ncol, 1, p->exponent, &minor);
 	checks = p->split ? json_pack("{s:b, s:b}", "net_matches_balances", 1,
