@@ -310,6 +310,12 @@ outcome_of(int status)
 		return "invalid";
 	case LEJR_EDENIED:
 		return "denied";
+	case LEJR_ENOTFOUND:
+	case LEJR_ECONFLICT:
+	case LEJR_ECANCELED:
+		/* The ledger said no (already reversed, locked...): the
+		 * caller's business, not a fault of ours. */
+		return "refused";
 	default:
 		return "error";
 	}
