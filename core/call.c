@@ -307,15 +307,14 @@ outcome_of(int status)
 	case LEJR_OK:
 		return "ok";
 	case LEJR_EINVAL:
+	case LEJR_ENOTFOUND:
+		/* bad arguments, or naming what does not exist */
 		return "invalid";
 	case LEJR_EDENIED:
-		return "denied";
-	case LEJR_ENOTFOUND:
 	case LEJR_ECONFLICT:
-	case LEJR_ECANCELED:
-		/* The ledger said no (already reversed, locked...): the
-		 * caller's business, not a fault of ours. */
-		return "refused";
+		/* refused by policy or by the ledger's rules (already
+		 * reversed, locked period): not a fault of ours */
+		return "denied";
 	default:
 		return "error";
 	}

@@ -546,8 +546,9 @@ struct ledger_activity {
 	int64_t token_id;
 	const char *tool;
 	const char *args_digest; /* hex SHA-256 of the canonical arguments */
-	/* "ok"; "invalid" (bad arguments), "denied" (policy), "refused"
-	 * (the ledger's state forbids it), "error" (our fault) */
+	/* "ok"; "invalid" (bad arguments, unknown objects), "denied"
+	 * (refused by policy or by the ledger's rules), "error" (our
+	 * fault) */
 	const char *outcome;
 	const char *message;     /* error text, or NULL */
 	const int64_t *entries;  /* ids of entries created */
