@@ -36,11 +36,15 @@ export class Lejr {
     this.log = '';
   }
 
+  // Run lejrctl.  opts.stdin is written only to commands that read it
+  // (--password-stdin): others may exit before reading, and writing to
+  // them would fail with EPIPE.
   ctl(...args) {
+    const reads = args.includes('--password-stdin');
     return execFileSync(join(build, 'lejrctl'), ['-d', this.db, ...args], {
       encoding: 'utf8',
-      stdio: ['pipe', 'pipe', 'pipe'],
-      input: this.opts.stdin ?? '',
+      stdio: [reads ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      ...(reads ? { input: this.opts.stdin ?? '' } : {}),
     }).trim();
   }
 
