@@ -2,7 +2,7 @@
  * main.c - lejrd: read lejr.conf and the command line, load the
  * runtime (database and plugins), serve MCP over HTTP until a signal.
  */
-#include <config.h>
+#include <lejr-build.h>
 
 #include <getopt.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * mcp.c - MCP and JSON-RPC rules of the transport: revisions, content
  * negotiation, logging levels, message classification, answer texts.
  */
-#include <config.h>
+#include <lejr-build.h>
 
 #include <ctype.h>
 #include <stdio.h>

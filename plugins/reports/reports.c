@@ -6,7 +6,7 @@
  * This file holds the entry point and registration; the tools live in
  * balance.c, statements.c and ledger.c.
  */
-#include <config.h>
+#include <lejr-build.h>
 
 #include <stddef.h>
 #include <stdlib.h>
