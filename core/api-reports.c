@@ -8,32 +8,12 @@
 #include "api-reports.h"
 #include "runtime-internal.h"
 
-/* The organization a ledger function needs; a tool without one asking
- * for the ledger is a plugin bug. */
-static const struct lejr_org *
-call_org(struct lejr_call *call)
-{
-	if (call->grant == NULL) {
-		lejr_call_fail(call, LEJR_EINTERNAL, "the ledger was used by "
-			       "a call that acts on no organization");
-		return NULL;
-	}
-	return &call->org.pub;
-}
-
-static int
-missing(struct lejr_call *call, const char *what)
-{
-	return lejr_call_fail(call, LEJR_EINTERNAL, "%s: a required "
-			      "argument is NULL", what);
-}
-
 int
 lejr_api_post_entry_ex(struct lejr_call *call,
 		       const struct lejr_entry_spec *spec, unsigned flags,
 		       int64_t *id)
 {
-	const struct lejr_org *org = call_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int64_t new_id = 0;
 	int rc;
@@ -41,7 +21,7 @@ lejr_api_post_entry_ex(struct lejr_call *call,
 	if (org == NULL)
 		return call->status;
 	if (spec == NULL)
-		return missing(call, "post_entry_ex");
+		return lejr_api_missing(call, "post_entry_ex");
 
 	rc = ledger_entry_post_ex(call->db, org, call->principal->user_id,
 				  spec, flags, &new_id, &err);
@@ -56,14 +36,14 @@ int
 lejr_api_balance_sheet(struct lejr_call *call, const char *date,
 		       json_t **out)
 {
-	const struct lejr_org *org = call_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (out == NULL)
-		return missing(call, "balance_sheet");
+		return lejr_api_missing(call, "balance_sheet");
 	rc = ledger_balance_sheet(call->db, org, date, out, &err);
 	return lejr_call_set_error(call, rc, &err);
 }
@@ -72,14 +52,14 @@ int
 lejr_api_profit_and_loss(struct lejr_call *call, const char *from,
 			 const char *to, const char *columns, json_t **out)
 {
-	const struct lejr_org *org = call_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (out == NULL)
-		return missing(call, "profit_and_loss");
+		return lejr_api_missing(call, "profit_and_loss");
 	rc = ledger_profit_and_loss(call->db, org, from, to, columns, out,
 				    &err);
 	return lejr_call_set_error(call, rc, &err);
@@ -90,14 +70,14 @@ lejr_api_general_ledger(struct lejr_call *call, const char *code,
 			const char *from, const char *to, const char *cursor,
 			int limit, json_t **out)
 {
-	const struct lejr_org *org = call_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (code == NULL || out == NULL)
-		return missing(call, "general_ledger");
+		return lejr_api_missing(call, "general_ledger");
 	rc = ledger_general_ledger(call->db, org, code, from, to, cursor,
 				   limit, out, &err);
 	return lejr_call_set_error(call, rc, &err);
@@ -107,14 +87,14 @@ int
 lejr_api_account_report(struct lejr_call *call, const char *code,
 			const char *date, json_t **out)
 {
-	const struct lejr_org *org = call_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (code == NULL || out == NULL)
-		return missing(call, "account_report");
+		return lejr_api_missing(call, "account_report");
 	rc = ledger_account_report(call->db, org, code, date, out, &err);
 	return lejr_call_set_error(call, rc, &err);
 }

@@ -8,6 +8,14 @@
 
 #include <lejr/plugin.h>
 
+/* The organization a ledger wrapper acts on, or NULL after failing the
+ * call (a tool acting on no organization used the ledger: a plugin
+ * bug).  Shared by api.c and api-reports.c. */
+const struct lejr_org *lejr_api_org(struct lejr_call *call);
+
+/* Fail the call for a NULL required argument of the API member what. */
+int lejr_api_missing(struct lejr_call *call, const char *what);
+
 /* Each wraps the ledger function of the same name (ledger-internal.h)
  * with the call's connection, organization and user; failures are
  * described on the call. */

@@ -143,8 +143,8 @@ api_db(struct lejr_call *call)
 
 /* The organization a ledger function needs; a tool without one asking
  * for the ledger is a plugin bug. */
-static const struct lejr_org *
-need_org(struct lejr_call *call)
+const struct lejr_org *
+lejr_api_org(struct lejr_call *call)
 {
 	if (call->grant == NULL) {
 		lejr_call_fail(call, LEJR_EINTERNAL, "the ledger was used by "
@@ -154,8 +154,8 @@ need_org(struct lejr_call *call)
 	return &call->org.pub;
 }
 
-static int
-missing(struct lejr_call *call, const char *what)
+int
+lejr_api_missing(struct lejr_call *call, const char *what)
 {
 	return lejr_call_fail(call, LEJR_EINTERNAL, "%s: a required "
 			      "argument is NULL", what);
@@ -167,14 +167,14 @@ static int
 api_money_parse(struct lejr_call *call, const char *field, json_t *value,
 		int64_t *minor)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (minor == NULL)
-		return missing(call, "money_parse");
+		return lejr_api_missing(call, "money_parse");
 	if (value == NULL)
 		return lejr_call_fail(call, LEJR_EINVAL, "%s: an amount is "
 				      "required", field ? field : "amount");
@@ -188,12 +188,12 @@ static int
 api_money_format(struct lejr_call *call, int64_t minor, char *buf,
 		 size_t len)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 
 	if (org == NULL)
 		return call->status;
 	if (buf == NULL)
-		return missing(call, "money_format");
+		return lejr_api_missing(call, "money_format");
 	return lejr_money_format(minor, org->exponent, buf, len);
 }
 
@@ -203,14 +203,14 @@ static int
 api_account_get(struct lejr_call *call, const char *code,
 		struct lejr_account *out)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (code == NULL || out == NULL)
-		return missing(call, "account_get");
+		return lejr_api_missing(call, "account_get");
 	rc = ledger_account_get(call->db, org, code, out, &err);
 	return lejr_call_set_error(call, rc, &err);
 }
@@ -218,14 +218,14 @@ api_account_get(struct lejr_call *call, const char *code,
 static int
 api_account_list(struct lejr_call *call, int include_archived, json_t **out)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (out == NULL)
-		return missing(call, "account_list");
+		return lejr_api_missing(call, "account_list");
 	rc = ledger_account_list(call->db, org, include_archived, out, &err);
 	return lejr_call_set_error(call, rc, &err);
 }
@@ -235,14 +235,14 @@ api_account_create(struct lejr_call *call,
 		   const struct lejr_account_spec *spec,
 		   struct lejr_account *out)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (spec == NULL)
-		return missing(call, "account_create");
+		return lejr_api_missing(call, "account_create");
 	rc = ledger_account_create(call->db, org, spec, out, &err);
 	return lejr_call_set_error(call, rc, &err);
 }
@@ -250,14 +250,14 @@ api_account_create(struct lejr_call *call,
 static int
 api_account_archive(struct lejr_call *call, const char *code)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (code == NULL)
-		return missing(call, "account_archive");
+		return lejr_api_missing(call, "account_archive");
 	rc = ledger_account_archive(call->db, org, code, &err);
 	return lejr_call_set_error(call, rc, &err);
 }
@@ -268,7 +268,7 @@ static int
 api_post_entry(struct lejr_call *call, const struct lejr_entry_spec *spec,
 	       int64_t *id)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int64_t new_id = 0;
 	int rc;
@@ -276,7 +276,7 @@ api_post_entry(struct lejr_call *call, const struct lejr_entry_spec *spec,
 	if (org == NULL)
 		return call->status;
 	if (spec == NULL)
-		return missing(call, "post_entry");
+		return lejr_api_missing(call, "post_entry");
 
 	rc = ledger_entry_post(call->db, org, call->principal->user_id, spec,
 			       &new_id, &err);
@@ -290,14 +290,14 @@ api_post_entry(struct lejr_call *call, const struct lejr_entry_spec *spec,
 static int
 api_entry_get(struct lejr_call *call, int64_t id, json_t **out)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (out == NULL)
-		return missing(call, "entry_get");
+		return lejr_api_missing(call, "entry_get");
 	rc = ledger_entry_get(call->db, org, id, out, &err);
 	return lejr_call_set_error(call, rc, &err);
 }
@@ -306,7 +306,7 @@ static int
 api_entry_list(struct lejr_call *call, const struct lejr_entry_filter *filter,
 	       json_t **out)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_entry_filter none = { 0 };
 	struct lejr_error err = { 0 };
 	int rc;
@@ -314,7 +314,7 @@ api_entry_list(struct lejr_call *call, const struct lejr_entry_filter *filter,
 	if (org == NULL)
 		return call->status;
 	if (out == NULL)
-		return missing(call, "entry_list");
+		return lejr_api_missing(call, "entry_list");
 	rc = ledger_entry_list(call->db, org, filter ? filter : &none, out,
 			       &err);
 	return lejr_call_set_error(call, rc, &err);
@@ -324,7 +324,7 @@ static int
 api_entry_reverse(struct lejr_call *call, int64_t id, const char *date,
 		  const char *memo, int64_t *new_id)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int64_t created = 0;
 	int rc;
@@ -344,14 +344,14 @@ api_entry_reverse(struct lejr_call *call, int64_t id, const char *date,
 static int
 api_trial_balance(struct lejr_call *call, const char *date, json_t **out)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (out == NULL)
-		return missing(call, "trial_balance");
+		return lejr_api_missing(call, "trial_balance");
 	rc = ledger_trial_balance(call->db, org, date, out, &err);
 	return lejr_call_set_error(call, rc, &err);
 }
@@ -360,14 +360,14 @@ static int
 api_account_balance(struct lejr_call *call, const char *code,
 		    const char *date, int64_t *balance)
 {
-	const struct lejr_org *org = need_org(call);
+	const struct lejr_org *org = lejr_api_org(call);
 	struct lejr_error err = { 0 };
 	int rc;
 
 	if (org == NULL)
 		return call->status;
 	if (code == NULL || balance == NULL)
-		return missing(call, "account_balance");
+		return lejr_api_missing(call, "account_balance");
 	rc = ledger_account_balance(call->db, org, code, date, balance, &err);
 	return lejr_call_set_error(call, rc, &err);
 }
@@ -520,7 +520,7 @@ api_client_request(struct lejr_call *call, const char *method,
 	if (result != NULL)
 		*result = NULL;
 	if (method == NULL)
-		return missing(call, "client_request");
+		return lejr_api_missing(call, "client_request");
 	rc = writer_cannot_wait(call, method);
 	if (rc != LEJR_OK)
 		return rc;
@@ -559,7 +559,7 @@ api_elicit(struct lejr_call *call, const char *message, json_t *schema,
 	if (content != NULL)
 		*content = NULL;
 	if (message == NULL || !json_is_object(schema) || action == NULL)
-		return missing(call, "elicit");
+		return lejr_api_missing(call, "elicit");
 	rc = writer_cannot_wait(call, "elicitation");
 	if (rc != LEJR_OK)
 		return rc;
