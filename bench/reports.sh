@@ -12,7 +12,10 @@
 # Defaults: _build/check, 1000000 postings, 10 s per wrk run.  Needs
 # wrk, sqlite3, ledger, hledger and curl; hyperfine when installed
 # (scripts/deps.sh bench).  Figures are printed, never asserted: they
-# depend on the machine.
+# depend on the machine.  LEJR_BENCH_LEDGER=FILE keeps the generated
+# database in FILE, and a later run with the same FILE and number of
+# postings starts from a copy of it instead of generating it again.
+# lejrd runs with the workers of lejr.conf's defaults.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+. "$top/bench/common.sh"
 make -s -C "$build" lejrd lejrctl journal.la reports.la bench/genledger
 
 db=$tmp/lejr.db
@@ -47,15 +51,19 @@ echo
 
 # ---- the ledger ----
 
-ctl org create bench "Bench Ltd" EUR >/dev/null
-ctl user create bench@lejr.example "Bench" >/dev/null
-ctl member set bench bench@lejr.example viewer >/dev/null
-TOKEN=$(ctl token create bench@lejr.example --org bench --access read \
-	2>/dev/null | grep -o 'lejr_pat_[A-Za-z0-9_-]*')
+kept=${LEJR_BENCH_LEDGER:+$LEJR_BENCH_LEDGER.$postings}
+if [ -n "$kept" ] && [ -f "$kept" ]; then
+	echo "starting from $kept"
+	cp "$kept" "$db"
+	TOKEN=$(ctl token create bench@lejr.example --org bench \
+		--access read 2>/dev/null | grep -o 'lejr_pat_[A-Za-z0-9_-]*')
+else
+	TOKEN=$(bench_token "$build" "$db" viewer read)
+	echo "generating $postings postings..."
+	"$build/bench/genledger" "$db" bench "$postings"
+	[ -z "$kept" ] || cp "$db" "$kept"
+fi
 export TOKEN
-
-echo "generating $postings postings..."
-"$build/bench/genledger" "$db" bench "$postings"
 
 since() {
 	# since START: milliseconds from START (date +%s.%N) to now
@@ -71,19 +79,7 @@ echo
 
 # ---- lejrd ----
 
-cat >"$tmp/lejr.conf" <<CONF
-[server]
-listen = 127.0.0.1
-port = $port
-public_url = http://127.0.0.1:$port
-database = $db
-workers = 4
-log_level = warn
-
-[plugins]
-directory = $build/.libs
-load = journal reports
-CONF
+bench_conf "$tmp/lejr.conf" $port "$db" "$build"
 
 "$build/lejrd" -c "$tmp/lejr.conf" 2>"$tmp/lejrd.log" &
 lejrd=$!
@@ -91,14 +87,7 @@ pids="$pids $lejrd"
 sleep 0.5
 
 url=http://127.0.0.1:$port/api/mcp
-SESSION=$(curl -s -D - -o /dev/null "$url" \
-	-H 'Content-Type: application/json' \
-	-H 'Accept: application/json, text/event-stream' \
-	-H "Authorization: Bearer $TOKEN" \
-	-d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{
-	"protocolVersion":"2025-06-18","capabilities":{},
-	"clientInfo":{"name":"bench","version":"1"}}}' |
-	tr -d '\r' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: //p')
+SESSION=$(bench_session "$url" "$TOKEN")
 export SESSION
 
 call() {

@@ -24,31 +24,16 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+. "$top/bench/common.sh"
 make -s -C "$build" lejrd lejrctl journal.la reports.la bench/bare \
 	bench/sqlite-fsync
 
 port=18480
 bport=18481
-cat >"$tmp/lejr.conf" <<CONF
-[server]
-listen = 127.0.0.1
-port = $port
-public_url = http://127.0.0.1:$port
-database = $tmp/lejr.db
-workers = ${LEJR_BENCH_WORKERS:-32}
-log_level = info
-
-[plugins]
-directory = $build/.libs
-load = journal reports
-CONF
-
-ctl() { "$build/lejrctl" -d "$tmp/lejr.db" "$@"; }
-ctl org create bench "Bench Ltd" EUR >/dev/null
-ctl user create bench@lejr.example "Bench" >/dev/null
-ctl member set bench bench@lejr.example accountant >/dev/null
-TOKEN=$(ctl token create bench@lejr.example --org bench --access write |
-	grep -o 'lejr_pat_[A-Za-z0-9_-]*')
+bench_conf "$tmp/lejr.conf" $port "$tmp/lejr.db" "$build" \
+	"workers = ${LEJR_BENCH_WORKERS:-32}
+log_level = info"
+TOKEN=$(bench_token "$build" "$tmp/lejr.db" accountant write)
 export TOKEN
 
 "$build/lejrd" -c "$tmp/lejr.conf" 2>"$tmp/lejrd.log" &
@@ -59,14 +44,7 @@ pids="$pids $!"
 sleep 0.5
 
 url=http://127.0.0.1:$port/api/mcp
-SESSION=$(curl -s -D - -o /dev/null "$url" \
-	-H 'Content-Type: application/json' \
-	-H 'Accept: application/json, text/event-stream' \
-	-H "Authorization: Bearer $TOKEN" \
-	-d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{
-	"protocolVersion":"2025-06-18","capabilities":{},
-	"clientInfo":{"name":"bench","version":"1"}}}' |
-	tr -d '\r' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: //p')
+SESSION=$(bench_session "$url" "$TOKEN")
 export SESSION
 
 echo "machine: $(nproc) cores, $(uname -r), disk of $tmp"

@@ -211,16 +211,24 @@ set_listen(struct parse *ps, const char *value)
 	return 1;
 }
 
+/* An int setting from lo to hi, named key in the error. */
 static int
-set_port(struct parse *ps, const char *value)
+set_count(struct parse *ps, const char *key, const char *value, int lo,
+	  int hi, int *out)
 {
 	long long n;
 
-	if (parse_number(value, 1, 65535, &n) != 0)
-		return parse_error(ps, "port: expected a number from 1 to "
-				   "65535");
-	ps->cfg->port = (int)n;
+	if (parse_number(value, lo, hi, &n) != 0)
+		return parse_error(ps, "%s: expected a number from %d to %d",
+				   key, lo, hi);
+	*out = (int)n;
 	return 1;
+}
+
+static int
+set_port(struct parse *ps, const char *value)
+{
+	return set_count(ps, "port", value, 1, 65535, &ps->cfg->port);
 }
 
 static int
@@ -253,13 +261,14 @@ set_database(struct parse *ps, const char *value)
 static int
 set_workers(struct parse *ps, const char *value)
 {
-	long long n;
+	return set_count(ps, "workers", value, 1, 256, &ps->cfg->workers);
+}
 
-	if (parse_number(value, 1, 256, &n) != 0)
-		return parse_error(ps, "workers: expected a number from 1 to "
-				   "256");
-	ps->cfg->workers = (int)n;
-	return 1;
+static int
+set_long_workers(struct parse *ps, const char *value)
+{
+	return set_count(ps, "long_workers", value, 1, 64,
+			 &ps->cfg->long_workers);
 }
 
 static int
@@ -412,6 +421,7 @@ static const struct key keys[] = {
 	{ "server", "public_url", set_public_url },
 	{ "server", "database", set_database },
 	{ "server", "workers", set_workers },
+	{ "server", "long_workers", set_long_workers },
 	{ "server", "max_body", set_max_body },
 	{ "server", "session_idle", set_session_idle },
 	{ "server", "allowed_origins", set_origins },
@@ -484,6 +494,7 @@ lejr_config_defaults(struct lejr_config *cfg)
 	snprintf(cfg->database, sizeof(cfg->database), "%s",
 		 LEJR_LOCALSTATEDIR "/lib/lejr/lejr.db");
 	cfg->workers = 8;
+	cfg->long_workers = 2;
 	cfg->max_body = 1024 * 1024;
 	cfg->session_idle = 1800;
 	cfg->auth_none = 0;

@@ -7,6 +7,8 @@
  *     public_url = http://127.0.0.1:8080   base of every URL we emit
  *     database = /var/lib/lejr/lejr.db
  *     workers = 8                 threads running tool calls
+ *     long_workers = 2            threads, at a lower priority, running
+ *                                 the calls of tools known to take long
  *     max_body = 1048576          largest request body, bytes
  *     session_idle = 1800         seconds before an idle session ends
  *     allowed_origins = https://claude.ai http://localhost:6274
@@ -38,6 +40,7 @@ struct lejr_config {
 	char public_url[256]; /* no trailing slash */
 	char database[1024];
 	int workers;
+	int long_workers;
 	size_t max_body;
 	int session_idle;
 	int auth_none;

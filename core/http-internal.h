@@ -47,12 +47,35 @@ struct lejr_msg {
 	size_t len;
 };
 
+/*
+ * The workers come in two lanes, each with its own queue and threads.
+ * Calls of tools known to keep a CPU busy for long (long reports) go to
+ * the long lane, whose threads run at a lower priority; everything else
+ * goes to the short lane.  Neither lane takes the other's work, so a
+ * burst of long reports waits among itself and never holds the threads
+ * that answer short calls, nor, with its lower priority, the CPUs.
+ */
+enum lejr_lane_kind {
+	LEJR_LANE_SHORT,
+	LEJR_LANE_LONG,
+	LEJR_LANES
+};
+
+#define LEJR_LONG_LANE_NICE 10 /* added to the long lane's niceness */
+
+struct lejr_lane {
+	struct lejr_server *srv;
+	enum lejr_lane_kind kind;
+	pthread_cond_t cond;          /* its threads wait for work */
+	struct lejr_job *head, *tail;
+};
+
 /* One application request, from its POST to its answer. */
 struct lejr_job {
 	struct lejr_server *srv;
 	struct lejr_session *session; /* a reference */
 	struct lejr_job *snext;       /* in session->jobs (loop) */
-	struct lejr_job *wnext;       /* in the work queue */
+	struct lejr_job *wnext;       /* in its lane's queue */
 
 	/* Loop only: where the answer goes.  req until the response
 	 * becomes a stream, then stream. */
@@ -90,12 +113,11 @@ struct lejr_server {
 	struct lejr_oauth *oauth; /* oauth.c: metadata, registration counts */
 	void *tls; /* tls.c: the SSL_CTX when lejrd serves https */
 
-	/* Workers and their queue. */
+	/* Workers, their lanes and queues, all under work_lock. */
 	pthread_t *threads;
 	int nthreads;
 	pthread_mutex_t work_lock;
-	pthread_cond_t work_cond;
-	struct lejr_job *work_head, *work_tail;
+	struct lejr_lane lanes[LEJR_LANES];
 	size_t nqueued;
 	int work_stop;
 

@@ -707,7 +707,8 @@ server_free(struct lejr_server *srv)
 		event_base_free(srv->base);
 	free(srv->prm_doc);
 	pthread_mutex_destroy(&srv->work_lock);
-	pthread_cond_destroy(&srv->work_cond);
+	for (int i = 0; i < LEJR_LANES; i++)
+		pthread_cond_destroy(&srv->lanes[i].cond);
 	pthread_mutex_destroy(&srv->mb_lock);
 }
 
@@ -721,7 +722,11 @@ lejr_http_run(const struct lejr_config *cfg, struct lejr_runtime *rt)
 	srv.cfg = cfg;
 	srv.rt = rt;
 	pthread_mutex_init(&srv.work_lock, NULL);
-	pthread_cond_init(&srv.work_cond, NULL);
+	for (int i = 0; i < LEJR_LANES; i++) {
+		srv.lanes[i].srv = &srv;
+		srv.lanes[i].kind = i;
+		pthread_cond_init(&srv.lanes[i].cond, NULL);
+	}
 	pthread_mutex_init(&srv.mb_lock, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -735,7 +740,8 @@ lejr_http_run(const struct lejr_config *cfg, struct lejr_runtime *rt)
 		goto stop;
 
 	lejr_log(LEJR_LOG_NOTICE, "lejrd listening on %s port %d, "
-		 "%d worker(s)", cfg->listen, cfg->port, srv.nthreads);
+		 "%d worker(s) and %d for long calls", cfg->listen,
+		 cfg->port, cfg->workers, cfg->long_workers);
 	lejr_log(LEJR_LOG_NOTICE, "MCP endpoint %s%s", srv.resource,
 		 cfg->auth_none ? " (auth = none: no token needed)" : "");
 

@@ -590,6 +590,20 @@ lejr_registry_tool(struct lejr_runtime *rt, const char *name)
 	return e != NULL && !e->disabled ? e : NULL;
 }
 
+int
+lejr_runtime_call_is_long(struct lejr_runtime *rt, const char *method,
+			  json_t *params)
+{
+	struct lejr_tool_entry *e;
+	const char *name;
+
+	if (method == NULL || strcmp(method, "tools/call") != 0)
+		return 0;
+	name = json_string_value(json_object_get(params, "name"));
+	e = name != NULL ? lejr_registry_tool(rt, name) : NULL;
+	return e != NULL && atomic_load(&e->cpu_us) >= LEJR_LONG_CALL_US;
+}
+
 struct lejr_resource_entry *
 lejr_registry_resource(struct lejr_runtime *rt, const char *uri)
 {

@@ -9,10 +9,14 @@
  * then its response turns into an SSE stream at that moment, and the
  * JSON-RPC response is the stream's last event.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -354,44 +358,62 @@ job_run(struct lejr_server *srv, struct lejr_job *job)
 	mailbox_post(srv, &job->done);
 }
 
+/* Take the next job of lane, waiting for one; NULL once stopping. */
+static struct lejr_job *
+lane_take(struct lejr_server *srv, struct lejr_lane *lane)
+{
+	struct lejr_job *job;
+
+	pthread_mutex_lock(&srv->work_lock);
+	while (lane->head == NULL && !srv->work_stop)
+		pthread_cond_wait(&lane->cond, &srv->work_lock);
+	job = lane->head;
+	if (job != NULL) {
+		lane->head = job->wnext;
+		if (lane->head == NULL)
+			lane->tail = NULL;
+		srv->nqueued--;
+	}
+	pthread_mutex_unlock(&srv->work_lock);
+	return job;
+}
+
+/* Lower the calling thread's priority (Linux: niceness is per
+ * thread).  Failing that, the lane still keeps its own threads. */
+static void
+lane_lower_priority(void)
+{
+	id_t tid = (id_t)syscall(SYS_gettid);
+	int nice;
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, tid);
+	if (errno != 0 || setpriority(PRIO_PROCESS, tid,
+				      nice + LEJR_LONG_LANE_NICE) != 0)
+		lejr_log(LEJR_LOG_WARN, "long calls run at the workers' "
+			 "priority: %s", strerror(errno));
+}
+
 static void *
 worker_main(void *arg)
 {
-	struct lejr_server *srv = arg;
+	struct lejr_lane *lane = arg;
 	struct lejr_job *job;
 
-	for (;;) {
-		pthread_mutex_lock(&srv->work_lock);
-		while (srv->work_head == NULL && !srv->work_stop)
-			pthread_cond_wait(&srv->work_cond, &srv->work_lock);
-		job = srv->work_head;
-		if (job == NULL) {
-			pthread_mutex_unlock(&srv->work_lock);
-			break;
-		}
-		srv->work_head = job->wnext;
-		if (srv->work_head == NULL)
-			srv->work_tail = NULL;
-		srv->nqueued--;
-		pthread_mutex_unlock(&srv->work_lock);
-
-		job_run(srv, job);
-	}
-	lejr_runtime_thread_done(srv->rt);
+	if (lane->kind == LEJR_LANE_LONG)
+		lane_lower_priority();
+	while ((job = lane_take(lane->srv, lane)) != NULL)
+		job_run(lane->srv, job);
+	lejr_runtime_thread_done(lane->srv->rt);
 	return NULL;
 }
 
-int
-lejr_workers_start(struct lejr_server *srv)
+static int
+lane_start(struct lejr_server *srv, enum lejr_lane_kind kind, int n)
 {
-	int n = srv->cfg->workers > 0 ? srv->cfg->workers : 1;
-
-	srv->threads = calloc((size_t)n, sizeof(*srv->threads));
-	if (srv->threads == NULL)
-		return -1;
-	for (srv->nthreads = 0; srv->nthreads < n; srv->nthreads++) {
+	for (int i = 0; i < n; i++, srv->nthreads++) {
 		if (pthread_create(&srv->threads[srv->nthreads], NULL,
-				   worker_main, srv) != 0) {
+				   worker_main, &srv->lanes[kind]) != 0) {
 			lejr_log(LEJR_LOG_ERROR, "cannot start worker %d",
 				 srv->nthreads);
 			return -1;
@@ -400,12 +422,29 @@ lejr_workers_start(struct lejr_server *srv)
 	return 0;
 }
 
+int
+lejr_workers_start(struct lejr_server *srv)
+{
+	int n = srv->cfg->workers > 0 ? srv->cfg->workers : 1;
+	int nlong = srv->cfg->long_workers > 0 ? srv->cfg->long_workers : 1;
+
+	srv->threads = calloc((size_t)(n + nlong), sizeof(*srv->threads));
+	if (srv->threads == NULL)
+		return -1;
+	srv->nthreads = 0;
+	if (lane_start(srv, LEJR_LANE_SHORT, n) < 0 ||
+	    lane_start(srv, LEJR_LANE_LONG, nlong) < 0)
+		return -1;
+	return 0;
+}
+
 void
 lejr_workers_stop(struct lejr_server *srv)
 {
 	pthread_mutex_lock(&srv->work_lock);
 	srv->work_stop = 1;
-	pthread_cond_broadcast(&srv->work_cond);
+	for (int i = 0; i < LEJR_LANES; i++)
+		pthread_cond_broadcast(&srv->lanes[i].cond);
 	pthread_mutex_unlock(&srv->work_lock);
 
 	for (int i = 0; i < srv->nthreads; i++)
@@ -415,22 +454,28 @@ lejr_workers_stop(struct lejr_server *srv)
 	srv->nthreads = 0;
 }
 
-/* Queue job for a worker.  Returns 0, or -1 when the queue is full. */
+/* Queue job in the lane its call belongs to.  Returns 0, or -1 when
+ * the queues are full. */
 static int
 job_queue(struct lejr_server *srv, struct lejr_job *job)
 {
+	struct lejr_lane *lane;
 	int rc = -1;
+
+	lane = &srv->lanes[lejr_runtime_call_is_long(srv->rt,
+			job->rpc.method, job->rpc.params) ?
+			   LEJR_LANE_LONG : LEJR_LANE_SHORT];
 
 	pthread_mutex_lock(&srv->work_lock);
 	if (srv->nqueued < LEJR_HTTP_QUEUE_MAX) {
 		job->wnext = NULL;
-		if (srv->work_tail != NULL)
-			srv->work_tail->wnext = job;
+		if (lane->tail != NULL)
+			lane->tail->wnext = job;
 		else
-			srv->work_head = job;
-		srv->work_tail = job;
+			lane->head = job;
+		lane->tail = job;
 		srv->nqueued++;
-		pthread_cond_signal(&srv->work_cond);
+		pthread_cond_signal(&lane->cond);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&srv->work_lock);

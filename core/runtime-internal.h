@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -53,6 +54,9 @@ struct lejr_tool_entry {
 	struct lejr_validator *check_out; /* output, compiled, or NULL */
 	int disabled;    /* named in disable_tools: never offered */
 	int sync_first;  /* wait for queued activity before reading */
+	/* CPU time of a call on its worker, in microseconds, averaged
+	 * over the recent calls (lejr_runtime_call_is_long). */
+	atomic_llong cpu_us;
 };
 
 struct lejr_resource_entry {

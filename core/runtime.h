@@ -108,6 +108,18 @@ char *lejr_runtime_dispatch_text(struct lejr_runtime *rt,
 				 char **message, const char *head,
 				 const char *tail, size_t *len);
 
+/*
+ * Is the call of method with params (borrowed) expected to keep a CPU
+ * busy for long?  True for tools/call of a tool whose recent calls
+ * took LEJR_LONG_CALL_US or more of their thread's CPU time each, as
+ * lejr_runtime_dispatch_text measures them; false for anything else,
+ * and for a tool not called yet.  Any thread; the answer is a guess
+ * from the past, never a promise.
+ */
+#define LEJR_LONG_CALL_US 1000
+int lejr_runtime_call_is_long(struct lejr_runtime *rt, const char *method,
+			      json_t *params);
+
 /* Resolve a bearer token on the calling thread's database connection:
  * LEJR_OK with *out filled (free with ledger_principal_free), or
  * LEJR_EDENIED. */

@@ -49,7 +49,6 @@ struct lejr_writer {
 
 	pthread_mutex_t lock;  /* everything below */
 	pthread_cond_t work;   /* the writer waits for work */
-	pthread_cond_t done;   /* callers wait for their batch */
 	pthread_cond_t room;   /* record producers wait for room */
 	struct lejr_writer_job *head;
 	struct lejr_writer_job *tail;
@@ -344,12 +343,15 @@ finish_batch(struct lejr_writer *w, struct lejr_writer_job *batch, int rc)
 		if (rc != LEJR_OK && job->status == LEJR_OK)
 			job->status = LEJR_EINTERNAL;
 		count(&w->stats, job, rc == LEJR_OK);
-		if (job->detached)
+		if (job->detached) {
 			free(job);
-		else
-			job->done = 1;
+			continue;
+		}
+		/* Each caller sleeps on its own condition: a batch wakes
+		 * its own callers only, not every waiting thread. */
+		job->done = 1;
+		pthread_cond_signal(job->wake);
 	}
-	pthread_cond_broadcast(&w->done);
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -369,24 +371,28 @@ writer_main(void *arg)
 int
 lejr_writer_run(struct lejr_writer *w, struct lejr_writer_job *job)
 {
-	int status;
+	pthread_cond_t wake;
+	int status = LEJR_EINTERNAL;
 
+	pthread_cond_init(&wake, NULL);
 	job->status = LEJR_EINTERNAL;
 	job->done = 0;
 	job->detached = 0;
+	job->wake = &wake;
 
 	pthread_mutex_lock(&w->lock);
 	if (w->stop) {
-		pthread_mutex_unlock(&w->lock);
 		lejr_log(LEJR_LOG_ERROR, "a write arrived while the writer "
 			 "stops");
-		return LEJR_EINTERNAL;
+		goto out;
 	}
 	enqueue(w, job);
 	while (!job->done)
-		pthread_cond_wait(&w->done, &w->lock);
+		pthread_cond_wait(&wake, &w->lock);
 	status = job->status;
+out:
 	pthread_mutex_unlock(&w->lock);
+	pthread_cond_destroy(&wake);
 	return status;
 }
 
@@ -564,13 +570,11 @@ lejr_writer_new(const char *path, struct lejr_error *err)
 
 	pthread_mutex_init(&w->lock, NULL);
 	work_cond_init(&w->work);
-	pthread_cond_init(&w->done, NULL);
 	pthread_cond_init(&w->room, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		lejr_error_set(err, LEJR_EINTERNAL, "cannot start the writer "
 			       "thread");
 		pthread_cond_destroy(&w->room);
-		pthread_cond_destroy(&w->done);
 		pthread_cond_destroy(&w->work);
 		pthread_mutex_destroy(&w->lock);
 		goto err;
@@ -605,7 +609,6 @@ lejr_writer_free(struct lejr_writer *w)
 		 (unsigned long long)w->stats.failed);
 	writer_disconnect(w);
 	pthread_cond_destroy(&w->room);
-	pthread_cond_destroy(&w->done);
 	pthread_cond_destroy(&w->work);
 	pthread_mutex_destroy(&w->lock);
 	free(w);

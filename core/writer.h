@@ -30,6 +30,7 @@
 #ifndef LEJR_WRITER_H
 #define LEJR_WRITER_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -60,6 +61,7 @@ struct lejr_writer_job {
 
 	/* Private to writer.c. */
 	struct lejr_writer_job *next;
+	pthread_cond_t *wake; /* the caller's own: woken alone, not all */
 	int status;
 	int done;
 	int detached; /* a record: freed by the writer, nobody waits */

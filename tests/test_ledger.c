@@ -843,6 +843,85 @@ Test(ledger, trial_balance_as_of_dates)
 	cr_assert_null(tb);
 }
 
+/* The trial balance of acme as of all time, in a transaction of its
+ * own on c: write or read. */
+static json_t *
+tb_on(sqlite3 *c)
+{
+	json_t *tb;
+
+	cr_assert_eq(ledger_begin(c, 0, &err), LEJR_OK);
+	cr_assert_eq(ledger_trial_balance(c, &acme.pub, NULL, &tb, &err),
+		     LEJR_OK, "%s", err.msg);
+	ledger_rollback(c);
+	return tb;
+}
+
+static void
+new_account(sqlite3 *c, const char *code, const char *name)
+{
+	struct lejr_account_spec spec = {
+		.code = code, .name = name, .type = LEJR_ASSET,
+	};
+
+	cr_assert_eq(ledger_account_create(c, &acme.pub, &spec, NULL, &err),
+		     LEJR_OK, "%s", err.msg);
+}
+
+/* A connection keeps the chart it read; what changes the chart, on this
+ * connection or another, committed or rolled back, must show. */
+Test(ledger, kept_chart_follows_changes)
+{
+	sqlite3 *this_db, *other_db;
+	json_t *tb;
+
+	cr_assert_eq(post("2024-01-10", "1000", "4000", 500, NULL), LEJR_OK);
+	tb = tb_on(db);
+	cr_assert_not_null(tb_account(tb, "1000"));
+	json_decref(tb);
+
+	/* Another connection adds an account and uses it (post() writes
+	 * on db). */
+	cr_assert_eq(ledger_open(path, &other_db, &err), LEJR_OK);
+	this_db = db;
+	db = other_db;
+	new_account(db, "1010", "Petty cash");
+	cr_assert_eq(post("2024-01-11", "1010", "4000", 70, NULL), LEJR_OK);
+	db = this_db;
+	ledger_close(other_db);
+
+	tb = tb_on(db);
+	cr_assert_not_null(tb_account(tb, "1010"));
+	cr_assert_str_eq(jstr(tb_account(tb, "1010"), "name"), "Petty cash");
+	json_decref(tb);
+
+	/* A chart changed in a write that is rolled back, then changed
+	 * again by the next write to the same count of changes. */
+	cr_assert_eq(ledger_begin(db, 1, &err), LEJR_OK);
+	new_account(db, "1020", "Rolled back");
+	cr_assert_eq(post("2024-01-12", "1020", "4000", 5, NULL), LEJR_OK);
+	cr_assert_eq(ledger_trial_balance(db, &acme.pub, NULL, &tb, &err),
+		     LEJR_OK);
+	cr_assert_not_null(tb_account(tb, "1020"));
+	json_decref(tb);
+	ledger_rollback(db);
+
+	cr_assert_eq(ledger_begin(db, 1, &err), LEJR_OK);
+	new_account(db, "1030", "Kept");
+	cr_assert_eq(post("2024-01-12", "1030", "4000", 5, NULL), LEJR_OK);
+	cr_assert_eq(ledger_trial_balance(db, &acme.pub, NULL, &tb, &err),
+		     LEJR_OK);
+	cr_assert_null(tb_account(tb, "1020"));
+	cr_assert_not_null(tb_account(tb, "1030"));
+	json_decref(tb);
+	cr_assert_eq(ledger_commit(db, &err), LEJR_OK);
+
+	tb = tb_on(db);
+	cr_assert_null(tb_account(tb, "1020"));
+	cr_assert_str_eq(jstr(tb_account(tb, "1030"), "name"), "Kept");
+	json_decref(tb);
+}
+
 Test(ledger, other_currency_exponents)
 {
 	struct ledger_org yen;

@@ -56,9 +56,13 @@ tb_row(const struct rpt_account *a, int64_t net, int exponent,
 	    rpt_add(&t->credit, credit, err) != LEJR_OK)
 		return NULL;
 
-	o = json_pack("{s:s, s:s, s:s}", "code", a->code, "name", a->name,
-		      "type", lejr_account_type_name(a->type));
-	if (o == NULL || rpt_json_money(o, "debit", debit, exponent) != 0 ||
+	o = json_object();
+	if (o == NULL ||
+	    json_object_set_new_nocheck(o, "code", json_string(a->code)) ||
+	    json_object_set_new_nocheck(o, "name", json_string(a->name)) ||
+	    json_object_set_new_nocheck(o, "type", json_string_nocheck(
+		    lejr_account_type_name(a->type))) ||
+	    rpt_json_money(o, "debit", debit, exponent) != 0 ||
 	    rpt_json_money(o, "credit", credit, exponent) != 0 ||
 	    rpt_json_money(o, "balance", net, exponent) != 0) {
 		json_decref(o);

@@ -42,6 +42,18 @@ void ledger_finalize(sqlite3 *db, sqlite3_stmt *st);
 void ledger_stmt_cache_init(sqlite3 *db);
 void ledger_stmt_cache_drop(sqlite3 *db);
 
+/*
+ * A value kept with a connection of ledger_open() until ledger_close(),
+ * which calls free_fn on it; key is the address of something static of
+ * the caller's.  Like the statements, it is used by one thread at a
+ * time.  ledger_db_keep() replaces (and frees) the key's value, or
+ * returns -1 when db keeps no values or has no room for another key;
+ * ledger_db_value() returns NULL when nothing is kept under key.
+ */
+void *ledger_db_value(sqlite3 *db, const void *key);
+int ledger_db_keep(sqlite3 *db, const void *key, void *value,
+		   void (*free_fn)(void *value));
+
 /* Bind text, or NULL when s is NULL. */
 int ledger_bind_text(sqlite3_stmt *st, int idx, const char *s);
 

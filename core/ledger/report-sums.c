@@ -19,6 +19,36 @@
 
 /* ---- the chart ---- */
 
+/*
+ * A chart as read at one chart_epoch of one organization.  The
+ * connection keeps the last one it read (the reports it runs hold
+ * references too), so that reports on an unchanged chart read one
+ * counter instead of every account.
+ */
+struct rpt_snap {
+	int refs;
+	int64_t org;
+	int64_t epoch;
+	struct rpt_account *acct;
+	struct rpt_slot *by_id;
+	size_t n, cap;
+};
+
+/* The key of the kept chart among the connection's values. */
+static const char snap_key;
+
+static void
+snap_release(void *p)
+{
+	struct rpt_snap *s = p;
+
+	if (s == NULL || --s->refs > 0)
+		return;
+	free(s->acct);
+	free(s->by_id);
+	free(s);
+}
+
 static int
 slot_cmp(const void *a, const void *b)
 {
@@ -28,82 +58,153 @@ slot_cmp(const void *a, const void *b)
 }
 
 static int
-chart_add(struct rpt_chart *c, size_t *cap, sqlite3_stmt *st,
-	  struct lejr_error *err)
+snap_add(struct rpt_snap *s, sqlite3_stmt *st)
 {
 	struct rpt_account *a;
 	size_t ncap;
 
-	if (c->n == *cap) {
-		ncap = *cap ? *cap * 2 : 64;
-		a = realloc(c->acct, ncap * sizeof(*a));
+	if (s->n == s->cap) {
+		ncap = s->cap ? s->cap * 2 : 64;
+		a = realloc(s->acct, ncap * sizeof(*a));
 		if (a == NULL)
-			return lejr_error_set(err, LEJR_EINTERNAL,
-					      "out of memory");
-		c->acct = a;
-		*cap = ncap;
+			return -1;
+		s->acct = a;
+		s->cap = ncap;
 	}
 
-	a = &c->acct[c->n++];
+	a = &s->acct[s->n++];
 	a->id = sqlite3_column_int64(st, 0);
 	ledger_column_copy(st, 1, a->code, sizeof(a->code));
 	ledger_column_copy(st, 2, a->name, sizeof(a->name));
 	a->type = sqlite3_column_int(st, 3);
-	return LEJR_OK;
+	return 0;
 }
 
 static int
-chart_index(struct rpt_chart *c, struct lejr_error *err)
+snap_index(struct rpt_snap *s)
 {
-	size_t i;
-
-	c->by_id = calloc(c->n ? c->n : 1, sizeof(*c->by_id));
-	if (c->by_id == NULL)
-		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
-
-	for (i = 0; i < c->n; i++) {
-		c->by_id[i].id = c->acct[i].id;
-		c->by_id[i].pos = i;
+	s->by_id = calloc(s->n ? s->n : 1, sizeof(*s->by_id));
+	if (s->by_id == NULL)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		s->by_id[i].id = s->acct[i].id;
+		s->by_id[i].pos = i;
 	}
-	qsort(c->by_id, c->n, sizeof(*c->by_id), slot_cmp);
-	return LEJR_OK;
+	qsort(s->by_id, s->n, sizeof(*s->by_id), slot_cmp);
+	return 0;
+}
+
+/* Read org's accounts into a new snapshot (one reference). */
+static int
+snap_read(sqlite3 *db, int64_t org, int64_t epoch, struct rpt_snap **out,
+	  struct lejr_error *err)
+{
+	struct rpt_snap *s;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
+	s->refs = 1;
+	s->org = org;
+	s->epoch = epoch;
+
+	rc = ledger_prepare(db, "SELECT id, code, name, type FROM accounts "
+			    "WHERE org_id = ? ORDER BY code", &st, err);
+	if (rc != LEJR_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, org);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (snap_add(s, st) != 0)
+			break;
+
+	if (rc == SQLITE_DONE)
+		rc = snap_index(s) == 0 ? LEJR_OK : LEJR_EINTERNAL;
+	else if (rc != SQLITE_ROW)
+		rc = ledger_db_error(db, "reading the chart of accounts", err);
+	else
+		rc = LEJR_EINTERNAL;
+	if (rc == LEJR_EINTERNAL && err->status == LEJR_OK)
+		lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
+	ledger_finalize(db, st);
+
+out:
+	if (rc == LEJR_OK)
+		*out = s;
+	else
+		snap_release(s);
+	return rc;
+}
+
+/* The chart's counter as this transaction sees it; 0 before any
+ * account. */
+static int
+chart_epoch(sqlite3 *db, int64_t org, int64_t *epoch,
+	    struct lejr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = ledger_prepare(db, "SELECT n FROM chart_epoch WHERE org_id = ?",
+			    &st, err);
+	if (rc != LEJR_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, org);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		*epoch = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		rc = LEJR_OK;
+	} else {
+		rc = ledger_db_error(db, "reading the chart's counter", err);
+	}
+	ledger_finalize(db, st);
+	return rc;
 }
 
 int
 rpt_chart_load(sqlite3 *db, int64_t org, struct rpt_chart *c,
 	       struct lejr_error *err)
 {
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	int rc;
+	struct rpt_snap *s = NULL;
+	int64_t epoch = 0;
+	int rc, writing;
 
 	memset(c, 0, sizeof(*c));
-	rc = ledger_prepare(db, "SELECT id, code, name, type FROM accounts "
-			    "WHERE org_id = ? ORDER BY code", &st, err);
+	rc = chart_epoch(db, org, &epoch, err);
 	if (rc != LEJR_OK)
 		return rc;
 
-	sqlite3_bind_int64(st, 1, org);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (chart_add(c, &cap, st, err) != LEJR_OK)
-			break;
+	/* Inside a write, the counter may yet be rolled back and reach
+	 * the same value again with another chart: neither trust the
+	 * kept chart nor keep this one. */
+	writing = sqlite3_txn_state(db, "main") == SQLITE_TXN_WRITE;
+	if (!writing)
+		s = ledger_db_value(db, &snap_key);
+	if (s != NULL && s->org == org && s->epoch == epoch) {
+		s->refs++;
+	} else {
+		rc = snap_read(db, org, epoch, &s, err);
+		if (rc != LEJR_OK)
+			return rc;
+		s->refs++;
+		if (writing ||
+		    ledger_db_keep(db, &snap_key, s, snap_release) != 0)
+			s->refs--;
+	}
 
-	if (rc == SQLITE_DONE)
-		rc = chart_index(c, err);
-	else if (rc == SQLITE_ROW)
-		rc = LEJR_EINTERNAL;
-	else
-		rc = ledger_db_error(db, "reading the chart of accounts", err);
-
-	ledger_finalize(db, st);
-	return rc;
+	c->snap = s;
+	c->acct = s->acct;
+	c->by_id = s->by_id;
+	c->n = s->n;
+	return LEJR_OK;
 }
 
 void
 rpt_chart_free(struct rpt_chart *c)
 {
-	free(c->acct);
-	free(c->by_id);
+	snap_release(c->snap);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -135,12 +236,17 @@ int
 rpt_json_money(json_t *o, const char *key, int64_t minor, int exponent)
 {
 	char buf[32], name[64];
+	size_t n = strlen(key);
 
-	if (lejr_money_format(minor, exponent, buf, sizeof(buf)) != LEJR_OK)
+	if (n + sizeof("_minor") > sizeof(name) ||
+	    lejr_money_format(minor, exponent, buf, sizeof(buf)) != LEJR_OK)
 		return -1;
-	snprintf(name, sizeof(name), "%s_minor", key);
-	if (json_object_set_new(o, key, json_string(buf)) != 0 ||
-	    json_object_set_new(o, name, json_integer(minor)) != 0)
+	memcpy(name, key, n);
+	memcpy(name + n, "_minor", sizeof("_minor"));
+
+	/* Our own key names and digits: ASCII, no need to check them. */
+	if (json_object_set_new_nocheck(o, key, json_string_nocheck(buf)) ||
+	    json_object_set_new_nocheck(o, name, json_integer(minor)))
 		return -1;
 	return 0;
 }

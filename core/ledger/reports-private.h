@@ -31,12 +31,17 @@ struct rpt_slot {
 	size_t pos;
 };
 
+struct rpt_snap;
+
 /* Every account of an organization, archived ones included, in code
- * order; per-account sums are arrays of n in that order. */
+ * order; per-account sums are arrays of n in that order.  acct and
+ * by_id belong to snap, which the connection may share with later
+ * reports: read only. */
 struct rpt_chart {
-	struct rpt_account *acct;
-	struct rpt_slot *by_id; /* sorted by id, for rpt_chart_find */
+	const struct rpt_account *acct;
+	const struct rpt_slot *by_id; /* sorted by id, for rpt_chart_find */
 	size_t n;
+	struct rpt_snap *snap;
 };
 
 /* Which lines a range sum takes. */
@@ -46,8 +51,9 @@ enum rpt_closing {
 	RPT_ONLY_CLOSING   /* only those */
 };
 
-/* Load org's chart.  Free it with rpt_chart_free (also after a
- * failure, and on a zeroed struct). */
+/* Load org's chart, or take the one db keeps when the org's
+ * chart_epoch has not moved since.  Free it with rpt_chart_free (also
+ * after a failure, and on a zeroed struct). */
 int rpt_chart_load(sqlite3 *db, int64_t org, struct rpt_chart *c,
 		   struct lejr_error *err);
 void rpt_chart_free(struct rpt_chart *c);

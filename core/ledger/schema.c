@@ -410,6 +410,30 @@ static const char core_v6[] =
 	AUTH_BUMP_ON("connection_orgs", "UPDATE")
 	AUTH_BUMP_ON("connection_orgs", "DELETE");
 
+/*
+ * Version 7: a counter per organization that every change to its chart
+ * of accounts bumps, so that a connection may keep the chart it read
+ * and reuse it for as long as the counter, read in the same
+ * transaction, has not moved.  Organizations whose accounts predate it
+ * start at 1; one without a row has never had an account.
+ */
+#define CHART_BUMP(row) \
+	" BEGIN INSERT INTO chart_epoch (org_id, n) VALUES (" row ".org_id," \
+	" 1) ON CONFLICT (org_id) DO UPDATE SET n = n + 1; END;"
+
+static const char core_v7[] =
+	"CREATE TABLE chart_epoch ("
+	" org_id INTEGER PRIMARY KEY REFERENCES orgs(id),"
+	" n INTEGER NOT NULL);"
+	"INSERT INTO chart_epoch (org_id, n)"
+	" SELECT DISTINCT org_id, 1 FROM accounts;"
+	"CREATE TRIGGER chart_epoch_insert AFTER INSERT ON accounts"
+	CHART_BUMP("NEW")
+	"CREATE TRIGGER chart_epoch_update AFTER UPDATE ON accounts"
+	CHART_BUMP("NEW")
+	"CREATE TRIGGER chart_epoch_delete AFTER DELETE ON accounts"
+	CHART_BUMP("OLD");
+
 const struct ledger_migration ledger_core_migrations[] = {
 	{ 1, core_v1 },
 	{ 2, core_v2 },
@@ -417,6 +441,7 @@ const struct ledger_migration ledger_core_migrations[] = {
 	{ 4, core_v4 },
 	{ 5, core_v5 },
 	{ 6, core_v6 },
+	{ 7, core_v7 },
 };
 
 const size_t ledger_core_nmigrations =

@@ -31,10 +31,20 @@ struct cached_stmt {
 	int in_use;
 };
 
+/* Values kept with a connection (ledger_db_value), freed with it. */
+#define VALUE_SLOTS 4
+
+struct conn_value {
+	const void *key;
+	void *value;
+	void (*free_fn)(void *value);
+};
+
 struct stmt_cache {
 	sqlite3 *db;
 	size_t n;
 	struct cached_stmt slot[CACHE_SLOTS];
+	struct conn_value value[VALUE_SLOTS];
 	struct stmt_cache *next;
 };
 
@@ -201,5 +211,50 @@ ledger_stmt_cache_drop(sqlite3 *db)
 		return;
 	for (i = 0; i < c->n; i++)
 		sqlite3_finalize(c->slot[i].st);
+	for (i = 0; i < VALUE_SLOTS; i++)
+		if (c->value[i].key != NULL && c->value[i].free_fn != NULL)
+			c->value[i].free_fn(c->value[i].value);
 	free(c);
+}
+
+/* The slot of key in db's cache: its own, or a free one when create. */
+static struct conn_value *
+value_slot(sqlite3 *db, const void *key, int create)
+{
+	struct stmt_cache *c = cache_lookup(db);
+	size_t i;
+
+	if (c == NULL)
+		return NULL;
+	for (i = 0; i < VALUE_SLOTS; i++)
+		if (c->value[i].key == key)
+			return &c->value[i];
+	for (i = 0; create && i < VALUE_SLOTS; i++)
+		if (c->value[i].key == NULL)
+			return &c->value[i];
+	return NULL;
+}
+
+void *
+ledger_db_value(sqlite3 *db, const void *key)
+{
+	struct conn_value *v = value_slot(db, key, 0);
+
+	return v != NULL ? v->value : NULL;
+}
+
+int
+ledger_db_keep(sqlite3 *db, const void *key, void *value,
+	       void (*free_fn)(void *value))
+{
+	struct conn_value *v = value_slot(db, key, 1);
+
+	if (v == NULL)
+		return -1;
+	if (v->key != NULL && v->free_fn != NULL && v->value != value)
+		v->free_fn(v->value);
+	v->key = key;
+	v->value = value;
+	v->free_fn = free_fn;
+	return 0;
 }
