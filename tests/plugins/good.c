@@ -5,10 +5,12 @@
  * tool (good_count), a write tool that writes its table, posts an entry
  * and can be told to fail afterwards (good_note), a tool that asks the
  * user a question (good_ask), a tool the tests disable (good_hidden), a
- * resource, a resource template and a prompt with completions.
+ * tool that keeps its CPU busy for a while (good_spin), a resource, a
+ * resource template and a prompt with completions.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -205,6 +207,37 @@ read_note(struct lejr_call *call, const char *uri, json_t **contents)
 	return LEJR_OK;
 }
 
+/* ---- good_spin: CPU time, as a long report spends it ---- */
+
+static const char spin_input[] =
+	"{\"type\": \"object\", \"required\": [\"ms\"],"
+	" \"additionalProperties\": false,"
+	" \"properties\": {\"ms\": {\"type\": \"integer\","
+	"  \"minimum\": 0, \"maximum\": 5000}}}";
+
+static long long
+thread_cpu_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int
+good_spin(struct lejr_call *call, json_t *args, json_t **result)
+{
+	long long until = thread_cpu_ms() +
+			  json_integer_value(json_object_get(args, "ms"));
+	volatile unsigned long spins = 0;
+
+	(void)call;
+	while (thread_cpu_ms() < until)
+		spins++;
+	*result = json_pack("{s:I}", "spins", (json_int_t)spins);
+	return LEJR_OK;
+}
+
 /* Completions: "period" gets months of 2024, "style" 150 made-up
  * values, both filtered by prefix. */
 static int
@@ -272,6 +305,16 @@ static const struct lejr_tool tools[] = {
 		.annotations = LEJR_ANNOT_READ_ONLY,
 		.flags = LEJR_TOOL_NO_ORG,
 		.handler = good_ask,
+	},
+	{
+		.name = "good_spin",
+		.title = "Spin",
+		.description = "Keep a CPU busy for ms milliseconds.",
+		.input_schema = spin_input,
+		.access = LEJR_ACCESS_READ,
+		.annotations = LEJR_ANNOT_READ_ONLY,
+		.flags = LEJR_TOOL_NO_ORG,
+		.handler = good_spin,
 	},
 	{
 		.name = "good_hidden",

@@ -1,0 +1,50 @@
+// Calls of tools that run long get threads of their own: a short call
+// answers at once while long calls hold every thread they may use.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Lejr, build, rpc, handshake } from './lib/server.mjs';
+
+test('a short call answers while long calls fill their lane', async () => {
+  const lejr = new Lejr({ pluginDir: join(build, 'tests/plugins/.libs'),
+    plugins: ['good'], server: ['workers = 1', 'long_workers = 1'] });
+  try {
+    lejr.ctl('org', 'create', 'acme', 'Acme Ltd', 'EUR');
+    lejr.ctl('user', 'create', 'ed@acme.example', 'Ed');
+    lejr.ctl('member', 'set', 'acme', 'ed@acme.example', 'viewer');
+    const tok = lejr.token('ed@acme.example', ['acme'], 'read');
+    await lejr.start();
+    const s = await handshake(lejr.url, tok);
+    const call = (id, name, args) => rpc(lejr.url, { jsonrpc: '2.0', id,
+      method: 'tools/call', params: { name, arguments: args } },
+    { token: tok, ...s });
+
+    // Two calls of 20 ms of CPU each teach lejrd that good_spin is long.
+    for (const id of [1, 2]) {
+      const r = await call(id, 'good_spin', { ms: 20 });
+      assert.equal(r.status, 200, r.body);
+      assert.equal(r.json.result.isError, false, r.body);
+    }
+
+    // Three long calls for the one long worker, then a short call: it
+    // must not wait for any of them.
+    const order = [];
+    const longs = [3, 4, 5].map((id) => call(id, 'good_spin', { ms: 400 })
+      .then((r) => { order.push(`long ${id}`); return r; }));
+    await new Promise((ok) => setTimeout(ok, 100));
+    const short = await call(6, 'list_organizations', {});
+    order.push('short');
+    const answers = await Promise.all(longs);
+
+    assert.equal(short.status, 200, short.body);
+    assert.equal(short.json.result.structuredContent.organizations[0].slug,
+      'acme');
+    assert.equal(order[0], 'short', `answers came in order: ${order}`);
+    for (const r of answers)
+      assert.equal(r.json.result.isError, false, r.body);
+  } finally {
+    await lejr.stop();
+    lejr.cleanup();
+  }
+});
