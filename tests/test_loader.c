@@ -68,7 +68,7 @@ Test(loader, good_plugin_loads_and_registers)
 
 	cr_assert_not_null(list, "%s", fixture_message);
 	cr_assert_str_eq(fixture_tool_names(list), " list_organizations "
-			 "activity good_count good_note good_ask");
+			 "activity good_count good_note good_ask good_spin");
 	cr_assert_null(json_object_get(list, "nextCursor"));
 	json_decref(list);
 
@@ -134,7 +134,7 @@ Test(loader, disabled_tool_not_offered)
 	cr_assert_str_eq(fixture_message, "Unknown tool: good_hidden");
 	cr_assert_logged("disable_tools: no loaded plugin has a tool "
 			 "no_such_tool");
-	cr_assert_logged("plugins loaded: 1; tools offered: 5; resources: "
+	cr_assert_logged("plugins loaded: 1; tools offered: 6; resources: "
 			 "2; prompts: 1");
 }
 
@@ -187,7 +187,7 @@ Test(loader, cursors)
 			   "{\"cursor\": \"tools:2\"}", NULL);
 	cr_assert_not_null(page, "%s", fixture_message);
 	cr_assert_str_eq(fixture_tool_names(page),
-			 " good_count good_note good_ask");
+			 " good_count good_note good_ask good_spin");
 	json_decref(page);
 
 	cr_assert_null(fixture_rpc(rt, &anon, "tools/list",
