@@ -11,6 +11,12 @@
  * the account's lines on that day up to the cursor's entry.  So a
  * forged cursor can only move the page, never falsify a balance, and
  * no report reads the lines before its period.
+ *
+ * The page's entries are found from the index alone; then each entry
+ * is read once, with all its lines: the account's lines become the
+ * page's, the others name its counter accounts.  Entries of one
+ * account lie far apart in the file, so a page costs a few pages of
+ * the database per entry, and no more.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,6 +30,13 @@
 #define GL_FIRST_DAY "0001-01-01"
 #define GL_LAST_DAY "9999-12-31"
 
+/* One entry of the page, as the index gives it. */
+struct gl_entry {
+	char date[11];
+	int64_t id;
+	int64_t nlines;          /* the account's lines in it */
+};
+
 /* What a page is asked for and what it finds. */
 struct gl {
 	sqlite3 *db;
@@ -36,12 +49,21 @@ struct gl {
 	int64_t centry;
 	int limit;
 
+	struct gl_entry *entry;  /* the page's entries, in order */
+	size_t nentry;
 	char edate[11];          /* the page's last entry */
 	int64_t eentry;
 	int more;                /* entries after the page */
 
 	int64_t opening, closing, debit, credit;
 	int64_t page_opening, page_closing;
+
+	/* an entry's other accounts, as positions in the chart (so in
+	 * code order); their codes are made once a page, and shared */
+	struct rpt_chart chart;
+	json_t **code;           /* chart.n, NULL until needed */
+	unsigned char *seen;     /* chart.n marks */
+	size_t *other, nother;   /* chart.n room */
 };
 
 static int
@@ -146,18 +168,20 @@ gl_balances(struct gl *g, struct lejr_error *err)
 /*
  * Find where the page ends: walk the entries after the cursor, adding
  * their line counts, and stop before the one that would pass the
- * limit.  Reads (date, entry, count) from the index only.
+ * limit.  Reads (date, entry, count) from the index only, and keeps
+ * the entries it takes (each has a line, so no more than the limit).
  */
 static int
 gl_bound(struct gl *g, struct lejr_error *err)
 {
 	sqlite3_stmt *st;
+	struct gl_entry *e;
 	int64_t lines = 0, n;
 	int rc;
 
-	g->edate[0] = '\0';
-	g->eentry = 0;
-	g->more = 0;
+	g->entry = calloc((size_t)g->limit, sizeof(*g->entry));
+	if (g->entry == NULL)
+		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
 	rc = ledger_prepare(g->db, "SELECT date, entry_id, count(*) FROM "
 			    "lines WHERE org_id = ?1 AND account_id = ?2 AND "
 			    "date >= ?3 AND date <= ?4 AND (date, entry_id) "
@@ -182,8 +206,15 @@ gl_bound(struct gl *g, struct lejr_error *err)
 			break;
 		}
 		lines += n;
-		ledger_column_copy(st, 0, g->edate, sizeof(g->edate));
-		g->eentry = sqlite3_column_int64(st, 1);
+		e = &g->entry[g->nentry++];
+		ledger_column_copy(st, 0, e->date, sizeof(e->date));
+		e->id = sqlite3_column_int64(st, 1);
+		e->nlines = n;
+	}
+	if (g->nentry > 0) {
+		e = &g->entry[g->nentry - 1];
+		memcpy(g->edate, e->date, sizeof(g->edate));
+		g->eentry = e->id;
 	}
 
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? LEJR_OK :
@@ -192,117 +223,244 @@ gl_bound(struct gl *g, struct lejr_error *err)
 	return rc;
 }
 
-/* The codes of the entry's other accounts, "1000 4000", as an array. */
-static json_t *
-codes_json(const char *text)
+static int
+pos_cmp(const void *a, const void *b)
 {
-	json_t *a = json_array();
-	const char *p = text, *sp;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-	while (a != NULL && p != NULL && *p != '\0') {
-		sp = strchr(p, ' ');
-		json_array_append_new(a, json_stringn(p, sp != NULL ?
-						      (size_t)(sp - p) :
-						      strlen(p)));
-		p = sp != NULL ? sp + 1 : NULL;
-	}
-	return a;
+	return (x > y) - (x < y);
 }
 
-/* One line as the page shows it; *bal moves by its amount. */
+/* Sort an entry's positions: by insertion when they are few, as they
+ * nearly always are, since qsort costs more than that sorting. */
+static void
+pos_sort(size_t *v, size_t n)
+{
+	size_t i, j, x;
+
+	if (n > 32) {
+		qsort(v, n, sizeof(*v), pos_cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		x = v[i];
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* The chart that names counter accounts (kept by the connection while
+ * it does not change), and room to gather an entry's. */
+static int
+gl_other_init(struct gl *g, struct lejr_error *err)
+{
+	size_t n;
+	int rc;
+
+	rc = rpt_chart_load(g->db, g->org->id, &g->chart, err);
+	if (rc != LEJR_OK)
+		return rc;
+	n = g->chart.n ? g->chart.n : 1;
+	g->code = calloc(n, sizeof(*g->code));
+	g->seen = calloc(n, 1);
+	g->other = calloc(n, sizeof(*g->other));
+	if (g->code == NULL || g->seen == NULL || g->other == NULL)
+		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
+	return LEJR_OK;
+}
+
+static void
+gl_other_free(struct gl *g)
+{
+	for (size_t i = 0; g->code != NULL && i < g->chart.n; i++)
+		json_decref(g->code[i]);
+	free(g->code);
+	free(g->seen);
+	free(g->other);
+	rpt_chart_free(&g->chart);
+}
+
+/* Count account id among the entry's other accounts, once. */
+static int
+gl_other_add(struct gl *g, int64_t entry, int64_t id,
+	     struct lejr_error *err)
+{
+	long pos = rpt_chart_find(&g->chart, id);
+
+	if (pos < 0)
+		return lejr_error_set(err, LEJR_EINTERNAL, "entry %" PRId64
+				      " has a line on an account outside "
+				      "the chart", entry);
+	if (!g->seen[pos]) {
+		g->seen[pos] = 1;
+		g->other[g->nother++] = (size_t)pos;
+	}
+	return LEJR_OK;
+}
+
+/* Give the entry's page lines, lines[first] on, the codes of its other
+ * accounts in code order (one string per code for the whole page). */
+static int
+gl_other_set(struct gl *g, json_t *lines, size_t first)
+{
+	json_t *codes, **code;
+	size_t i, k;
+
+	for (i = 0; i < g->nother; i++)
+		g->seen[g->other[i]] = 0;
+	pos_sort(g->other, g->nother);
+
+	for (i = first; i < json_array_size(lines); i++) {
+		codes = json_object_get(json_array_get(lines, i),
+					"counter_accounts");
+		for (k = 0; k < g->nother; k++) {
+			code = &g->code[g->other[k]];
+			if (*code == NULL)
+				*code = json_string(
+					g->chart.acct[g->other[k]].code);
+			if (*code == NULL ||
+			    json_array_append(codes, *code) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Columns of gl_entry_sql. */
+enum {
+	COL_MEMO, COL_REFERENCE, COL_CLOSING, COL_ACCOUNT, COL_ORG,
+	COL_DATE, COL_AMOUNT, COL_LINE_MEMO
+};
+
+/* One line as the page shows it, counter accounts to come; *bal moves
+ * by its amount. */
 static json_t *
-gl_line(struct gl *g, sqlite3_stmt *st, int64_t *bal,
-	struct lejr_error *err)
+gl_line(struct gl *g, const struct gl_entry *e, sqlite3_stmt *st,
+	int64_t *bal, struct lejr_error *err)
 {
 	int exp = g->org->exponent;
 	int64_t amount;
 	json_t *o;
 
-	amount = sqlite3_column_int64(st, 2);
+	amount = sqlite3_column_int64(st, COL_AMOUNT);
 	if (rpt_add(bal, amount, err) != LEJR_OK)
 		return NULL;
 
-	o = json_pack("{s:s, s:I, s:s, s:o}",
-		      "date", (const char *)sqlite3_column_text(st, 0),
-		      "entry", (json_int_t)sqlite3_column_int64(st, 1),
-		      "memo", (const char *)sqlite3_column_text(st, 4),
-		      "counter_accounts", codes_json(
-			      (const char *)sqlite3_column_text(st, 7)));
-	if (o == NULL)
-		return NULL;
-	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-		ledger_json_set_column(o, "reference", st, 5);
-	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-		ledger_json_set_column(o, "line_memo", st, 3);
-	if (sqlite3_column_int(st, 6))
+	/* keys set in their order on the page, without a format to
+	 * parse for every line; a memo that is not UTF-8 fails the line */
+	o = json_object();
+	if (o == NULL ||
+	    json_object_set_new_nocheck(o, "date", json_string(e->date)) ||
+	    json_object_set_new_nocheck(o, "entry", json_integer(e->id)) ||
+	    json_object_set_new_nocheck(o, "memo", json_string((const char *)
+				sqlite3_column_text(st, COL_MEMO))) ||
+	    json_object_set_new_nocheck(o, "counter_accounts",
+					json_array()))
+		goto fail;
+	if (sqlite3_column_type(st, COL_REFERENCE) != SQLITE_NULL)
+		ledger_json_set_column(o, "reference", st, COL_REFERENCE);
+	if (sqlite3_column_type(st, COL_LINE_MEMO) != SQLITE_NULL)
+		ledger_json_set_column(o, "line_memo", st, COL_LINE_MEMO);
+	if (sqlite3_column_int(st, COL_CLOSING))
 		json_object_set_new(o, "kind", json_string("closing"));
 
 	if (rpt_json_money(o, "debit", amount > 0 ? amount : 0, exp) != 0 ||
 	    rpt_json_money(o, "credit", amount < 0 ? -amount : 0, exp) != 0 ||
 	    rpt_json_money(o, "amount", amount, exp) != 0 ||
-	    rpt_json_money(o, "balance", *bal, exp) != 0) {
-		json_decref(o);
-		return NULL;
-	}
+	    rpt_json_money(o, "balance", *bal, exp) != 0)
+		goto fail;
 	return o;
+
+fail:
+	json_decref(o);
+	return NULL;
 }
 
-static const char gl_lines_sql[] =
-	"SELECT l.date, l.entry_id, l.amount, l.memo, e.memo, e.reference,"
-	" e.closing, (SELECT group_concat(code, ' ') FROM ("
-	"  SELECT DISTINCT a.code FROM lines o"
-	"  JOIN accounts a ON a.id = o.account_id"
-	"  WHERE o.entry_id = l.entry_id AND o.account_id <> l.account_id"
-	"  ORDER BY a.code))"
-	" FROM lines l JOIN entries e ON e.id = l.entry_id"
-	" WHERE l.org_id = ?1 AND l.account_id = ?2"
-	" AND l.date >= ?3 AND l.date <= ?4"
-	" AND (l.date, l.entry_id) > (?5, ?6)"
-	" AND (l.date, l.entry_id) <= (?7, ?8)"
-	" ORDER BY l.date, l.entry_id, l.id";
+/* An entry with all its lines, in line order: the index on lines by
+ * entry gives them in rowid order, so nothing is sorted. */
+static const char gl_entry_sql[] =
+	"SELECT e.memo, e.reference, e.closing, l.account_id, l.org_id,"
+	" l.date, l.amount, l.memo"
+	" FROM entries e JOIN lines l ON l.entry_id = e.id"
+	" WHERE e.id = ?1 ORDER BY l.id";
+
+/* Is this line of the account one of the page's?  Of the organization
+ * and of the day that the index gave for the entry. */
+static int
+gl_is_page_line(const struct gl *g, const struct gl_entry *e,
+		sqlite3_stmt *st)
+{
+	const char *date;
+
+	if (sqlite3_column_int64(st, COL_ORG) != g->org->id)
+		return 0;
+	date = (const char *)sqlite3_column_text(st, COL_DATE);
+	return date != NULL && strcmp(date, e->date) == 0;
+}
+
+/* Entry e's lines onto the page; the others name its counter accounts. */
+static int
+gl_entry_read(struct gl *g, sqlite3_stmt *st, const struct gl_entry *e,
+	      json_t *lines, int64_t *bal, struct lejr_error *err)
+{
+	size_t first = json_array_size(lines);
+	int64_t n = 0, id;
+	json_t *line;
+	int rc;
+
+	g->nother = 0;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, e->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, COL_ACCOUNT);
+		if (id != g->acct.id) {
+			rc = gl_other_add(g, e->id, id, err);
+			if (rc != LEJR_OK)
+				return rc;
+		} else if (gl_is_page_line(g, e, st)) {
+			line = gl_line(g, e, st, bal, err);
+			if (line == NULL ||
+			    json_array_append_new(lines, line) != 0)
+				goto fail;
+			n++;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return ledger_db_error(g->db, "reading the general ledger",
+				       err);
+
+	/* the index and the entry must agree on the account's lines */
+	if (n == e->nlines && gl_other_set(g, lines, first) == 0)
+		return LEJR_OK;
+
+fail:
+	return lejr_error_set(err, LEJR_EINTERNAL, "cannot build the "
+			      "general ledger");
+}
 
 /* The page's lines, with their running balances. */
 static int
 gl_lines(struct gl *g, json_t *lines, struct lejr_error *err)
 {
-	sqlite3_stmt *st;
-	json_t *line;
+	sqlite3_stmt *st = NULL;
 	int64_t bal = g->page_opening;
 	int rc;
 
 	g->page_closing = bal;
-	if (g->edate[0] == '\0')
+	if (g->nentry == 0)
 		return LEJR_OK;
 
-	rc = ledger_prepare(g->db, gl_lines_sql, &st, err);
-	if (rc != LEJR_OK)
-		return rc;
-
-	sqlite3_bind_int64(st, 1, g->org->id);
-	sqlite3_bind_int64(st, 2, g->acct.id);
-	ledger_bind_text(st, 3, g->start);
-	ledger_bind_text(st, 4, g->edate);
-	ledger_bind_text(st, 5, g->cdate);
-	sqlite3_bind_int64(st, 6, g->centry);
-	ledger_bind_text(st, 7, g->edate);
-	sqlite3_bind_int64(st, 8, g->eentry);
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		line = gl_line(g, st, &bal, err);
-		if (line == NULL || json_array_append_new(lines, line) != 0)
-			break;
-	}
-
-	if (rc == SQLITE_DONE) {
+	rc = gl_other_init(g, err);
+	if (rc == LEJR_OK)
+		rc = ledger_prepare(g->db, gl_entry_sql, &st, err);
+	for (size_t i = 0; rc == LEJR_OK && i < g->nentry; i++)
+		rc = gl_entry_read(g, st, &g->entry[i], lines, &bal, err);
+	if (rc == LEJR_OK)
 		g->page_closing = bal;
-		rc = LEJR_OK;
-	} else if (rc == SQLITE_ROW) {
-		rc = lejr_error_set(err, LEJR_EINTERNAL, "cannot build the "
-				    "general ledger");
-	} else {
-		rc = ledger_db_error(g->db, "reading the general ledger", err);
-	}
+
 	ledger_finalize(g->db, st);
+	gl_other_free(g);
 	return rc;
 }
 
@@ -396,7 +554,7 @@ ledger_general_ledger(sqlite3 *db, const struct lejr_org *org,
 		      struct lejr_error *err)
 {
 	struct gl g;
-	json_t *lines;
+	json_t *lines = NULL;
 	int rc;
 
 	*out = NULL;
@@ -414,17 +572,21 @@ ledger_general_ledger(sqlite3 *db, const struct lejr_org *org,
 	if (rc == LEJR_OK)
 		rc = gl_bound(&g, err);
 	if (rc != LEJR_OK)
-		return rc;
+		goto out;
 
 	lines = json_array();
-	if (lines == NULL)
-		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
+	if (lines == NULL) {
+		rc = lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
+		goto out;
+	}
 	rc = gl_lines(&g, lines, err);
 	if (rc == LEJR_OK)
 		rc = gl_check(&g, err);
 	if (rc == LEJR_OK)
 		rc = gl_json(&g, lines, out, err);
 
+out:
 	json_decref(lines);
+	free(g.entry);
 	return rc;
 }

@@ -153,7 +153,8 @@ gl_output(void)
 				     req);
 }
 
-/* At most GL_MEMO_SHOWN characters of memo, cut on a character. */
+/* At most GL_MEMO_SHOWN characters of memo, cut on a character; len
+ * is more than 4.  Copied by hand: a long ledger shows many memos. */
 static void
 short_memo(const char *memo, char *out, size_t len)
 {
@@ -165,7 +166,12 @@ short_memo(const char *memo, char *out, size_t len)
 			break;
 		i++;
 	}
-	snprintf(out, len, "%.*s%s", (int)i, memo, memo[i] ? "..." : "");
+	memcpy(out, memo, i);
+	if (memo[i] != '\0') {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
 }
 
 static void

@@ -96,7 +96,8 @@ enum row_kind {
 
 struct row {
 	enum row_kind kind;
-	char **cell; /* ncols cells, or one note */
+	char **cell;  /* ncols cells, or one note; the row's one block */
+	size_t *w;    /* their widths in characters */
 };
 
 struct reports_table {
@@ -138,38 +139,33 @@ reports_table_new(size_t ncols, const unsigned char *right)
 	return tb;
 }
 
-static void
-row_free(struct row *r, size_t ncols)
-{
-	size_t n = r->kind == ROW_CELLS ? ncols : 1;
-
-	for (size_t i = 0; r->cell != NULL && i < n; i++)
-		free(r->cell[i]);
-	free(r->cell);
-}
-
 void
 reports_table_free(struct reports_table *tb)
 {
 	if (tb == NULL)
 		return;
 	for (size_t i = 0; i < tb->nrows; i++)
-		row_free(&tb->rows[i], tb->ncols);
+		free(tb->rows[i].cell);
 	free(tb->rows);
 	free(tb->right);
 	free(tb);
 }
 
-/* A new row of kind with n empty cells, or NULL (the table then
- * remembers it ran out of memory). */
-static struct row *
-row_add(struct reports_table *tb, enum row_kind kind, size_t n)
+/*
+ * A new row of kind holding copies of n cells (NULL ones empty), with
+ * their widths, all in one allocation: long tables make many rows.
+ * On failure the table remembers that it ran out of memory.
+ */
+static void
+row_add(struct reports_table *tb, enum row_kind kind,
+	const char *const *cells, size_t n)
 {
 	struct row *rows, *r;
-	size_t cap;
+	size_t cap, size, len, i;
+	char *p;
 
 	if (tb->oom)
-		return NULL;
+		return;
 	if (tb->nrows == tb->cap) {
 		cap = tb->cap ? tb->cap * 2 : 32;
 		rows = realloc(tb->rows, cap * sizeof(*rows));
@@ -179,52 +175,55 @@ row_add(struct reports_table *tb, enum row_kind kind, size_t n)
 		tb->cap = cap;
 	}
 
+	size = n * (sizeof(char *) + sizeof(size_t));
+	for (i = 0; i < n; i++)
+		size += (cells[i] != NULL ? strlen(cells[i]) : 0) + 1;
 	r = &tb->rows[tb->nrows];
 	r->kind = kind;
-	r->cell = calloc(n ? n : 1, sizeof(char *));
+	r->cell = malloc(size ? size : 1);
 	if (r->cell == NULL)
 		goto oom;
+	r->w = (size_t *)(r->cell + n);
+
+	p = (char *)(r->w + n);
+	for (i = 0; i < n; i++) {
+		len = cells[i] != NULL ? strlen(cells[i]) : 0;
+		memcpy(p, cells[i] != NULL ? cells[i] : "", len + 1);
+		r->cell[i] = p;
+		r->w[i] = width(p);
+		p += len + 1;
+	}
 	tb->nrows++;
-	return r;
+	return;
 
 oom:
 	tb->oom = 1;
-	return NULL;
 }
 
 void
 reports_table_row(struct reports_table *tb, const char *const *cells)
 {
-	struct row *r = row_add(tb, ROW_CELLS, tb->ncols);
-
-	for (size_t i = 0; r != NULL && i < tb->ncols; i++) {
-		r->cell[i] = strdup(cells[i] != NULL ? cells[i] : "");
-		if (r->cell[i] == NULL)
-			tb->oom = 1;
-	}
+	row_add(tb, ROW_CELLS, cells, tb->ncols);
 }
 
 void
 reports_table_rule(struct reports_table *tb)
 {
-	row_add(tb, ROW_RULE, 0);
+	row_add(tb, ROW_RULE, NULL, 0);
 }
 
 void
 reports_table_note(struct reports_table *tb, const char *fmt, ...)
 {
-	struct row *r = row_add(tb, ROW_NOTE, 1);
+	const char *cell[1];
 	va_list ap;
 	char buf[512];
 
-	if (r == NULL)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	r->cell[0] = strdup(buf);
-	if (r->cell[0] == NULL)
-		tb->oom = 1;
+	cell[0] = buf;
+	row_add(tb, ROW_NOTE, cell, 1);
 }
 
 static void
@@ -248,7 +247,7 @@ print_cells(const struct reports_table *tb, const struct row *r,
 		last--;
 
 	for (size_t i = 0; i < last; i++) {
-		size_t cw = width(r->cell[i]);
+		size_t cw = r->w[i];
 
 		if (i > 0)
 			pad(t, 2, ' ');
@@ -295,8 +294,8 @@ reports_table_print(const struct reports_table *tb, struct reports_text *t)
 	for (size_t r = 0; r < tb->nrows; r++)
 		for (size_t i = 0; tb->rows[r].kind == ROW_CELLS &&
 				   i < tb->ncols; i++)
-			if (width(tb->rows[r].cell[i]) > w[i])
-				w[i] = width(tb->rows[r].cell[i]);
+			if (tb->rows[r].w[i] > w[i])
+				w[i] = tb->rows[r].w[i];
 
 	for (size_t r = 0; r < tb->nrows; r++) {
 		const struct row *row = &tb->rows[r];
