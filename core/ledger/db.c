@@ -1,6 +1,7 @@
 /*
  * db.c - opening the database, schema migrations, transactions, dates.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "log.h"
@@ -193,16 +194,35 @@ configure(sqlite3 *db, const char *path, struct lejr_error *err)
 	return rc;
 }
 
+/*
+ * SQLite's settings for the whole process, before its first use.  The
+ * count of memory in use would take one process-wide mutex on every
+ * allocation of every connection; nothing reads it.  Once SQLite runs
+ * (another part of the process used it first) this fails harmlessly.
+ */
+static void
+sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 ledger_open(const char *path, sqlite3 **db, struct lejr_error *err)
 {
+	static pthread_once_t setup = PTHREAD_ONCE_INIT;
 	sqlite3 *conn = NULL;
 	size_t i;
 	int rc;
 
 	*db = NULL;
+	pthread_once(&setup, sqlite_setup);
+
+	/* A connection is used by one thread at a time (ledger_open in
+	 * ledger-internal.h), so
+	 * SQLite need not lock it on every call: NOMUTEX. */
 	if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		rc = lejr_error_set(err, LEJR_EINTERNAL,
 				    "cannot open database %s: %s", path,
 				    conn != NULL ? sqlite3_errmsg(conn)

@@ -217,6 +217,29 @@ rpt_chart_find(const struct rpt_chart *c, int64_t id)
 	return hit != NULL ? (long)hit->pos : -1;
 }
 
+/*
+ * The position of account id, for rows that come in account id order
+ * (the totals tables' keys end with the account): *next is the slot
+ * after the last account found, tried before any search.
+ */
+static long
+chart_seek(const struct rpt_chart *c, int64_t id, size_t *next)
+{
+	const struct rpt_slot *hit;
+	struct rpt_slot key = { .id = id };
+
+	if (*next < c->n && c->by_id[*next].id == id) {
+		hit = &c->by_id[*next];
+	} else {
+		hit = bsearch(&key, c->by_id, c->n, sizeof(*c->by_id),
+			      slot_cmp);
+		if (hit == NULL)
+			return -1;
+	}
+	*next = (size_t)(hit - c->by_id) + 1;
+	return (long)hit->pos;
+}
+
 int
 rpt_add(int64_t *sum, int64_t v, struct lejr_error *err)
 {
@@ -391,11 +414,12 @@ static int
 sum_rows(sqlite3 *db, sqlite3_stmt *st, const struct rpt_chart *c,
 	 int64_t *net, int64_t *lines, struct lejr_error *err)
 {
+	size_t next = 0;
 	long pos;
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		pos = rpt_chart_find(c, sqlite3_column_int64(st, 0));
+		pos = chart_seek(c, sqlite3_column_int64(st, 0), &next);
 		if (pos < 0)
 			return lejr_error_set(err, LEJR_EINTERNAL,
 					      "the ledger's totals name an "
@@ -543,11 +567,12 @@ static int
 range_rows(sqlite3 *db, sqlite3_stmt *st, const struct rpt_chart *c,
 	   int64_t *debit, int64_t *credit, struct lejr_error *err)
 {
+	size_t next = 0;
 	long pos;
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		pos = rpt_chart_find(c, sqlite3_column_int64(st, 0));
+		pos = chart_seek(c, sqlite3_column_int64(st, 0), &next);
 		if (pos < 0)
 			return lejr_error_set(err, LEJR_EINTERNAL,
 					      "the ledger's totals name an "
