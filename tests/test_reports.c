@@ -1223,27 +1223,55 @@ Test(reports, damaged_totals_fail_the_checks)
 	refused("general_ledger", "{\"account\": \"1000\", \"to\": "
 		"\"2024-12-31\"}", LEJR_EINTERNAL, "page_reconciles");
 
-	cr_assert_eq(sqlite3_exec(db, "UPDATE account_totals SET "
-				  "debit = debit + 1 WHERE account_id = "
-				  "(SELECT id FROM accounts WHERE code = "
-				  "'1000')", NULL, NULL, NULL), SQLITE_OK);
+	/* a balance at the end of 2024 reads the year's totals */
+	cr_assert_eq(sqlite3_exec(db, "UPDATE account_year_totals SET "
+				  "debit = debit + 1 WHERE year = '2024' "
+				  "AND account_id = (SELECT id FROM accounts "
+				  "WHERE code = '1000')", NULL, NULL, NULL),
+		     SQLITE_OK);
 	refused("balance_sheet", "{\"as_of\": \"2024-12-31\"}",
 		LEJR_EINTERNAL, "failed its own check (balanced)");
 	refused("trial_balance", "{\"as_of\": \"2024-12-31\"}",
 		LEJR_EINTERNAL, "does not balance");
+
+	/* and one of all time the all-time totals */
+	json_decref(ok("trial_balance", "{}"));
+	cr_assert_eq(sqlite3_exec(db, "UPDATE account_totals SET "
+				  "debit = debit + 1 WHERE account_id = "
+				  "(SELECT id FROM accounts WHERE code = "
+				  "'1000')", NULL, NULL, NULL), SQLITE_OK);
+	refused("trial_balance", "{}", LEJR_EINTERNAL, "does not balance");
 }
 
+/* The profit and loss reads whole years and dekads where it can; its
+ * check reads months and days, so a damaged total of either shows. */
 Test(reports, damaged_income_totals_fail_the_profit_and_loss)
 {
 	c21_entries();
-	cr_assert_eq(sqlite3_exec(db, "UPDATE account_day_totals SET "
-				  "credit = credit + 7 WHERE day = "
-				  "'2024-03-10' AND account_id = (SELECT id "
+	json_decref(ok("profit_and_loss", "{\"from\": \"2024-01-01\", "
+		       "\"to\": \"2024-12-31\"}"));
+	cr_assert_eq(sqlite3_exec(db, "UPDATE account_year_totals SET "
+				  "credit = credit + 7 WHERE year = '2024' "
+				  "AND account_id = (SELECT id FROM accounts "
+				  "WHERE code = '4000')", NULL, NULL, NULL),
+		     SQLITE_OK);
+	refused("profit_and_loss", "{\"from\": \"2024-01-01\", "
+		"\"to\": \"2024-12-31\"}", LEJR_EINTERNAL,
+		"failed its own check (net_matches_balances)");
+	refused("profit_and_loss", "{\"from\": \"2024-01-01\", "
+		"\"to\": \"2024-12-31\", \"columns\": \"quarter\"}",
+		LEJR_EINTERNAL, "failed its own check");
+
+	json_decref(ok("profit_and_loss", "{\"from\": \"2024-03-01\", "
+		       "\"to\": \"2024-03-15\"}"));
+	cr_assert_eq(sqlite3_exec(db, "UPDATE account_dekad_totals SET "
+				  "credit = credit + 7 WHERE dekad = "
+				  "'2024-03-1' AND account_id = (SELECT id "
 				  "FROM accounts WHERE code = '4000')", NULL,
 				  NULL, NULL), SQLITE_OK);
-	refused("profit_and_loss", "{\"from\": \"2024-03-05\", "
-		"\"to\": \"2024-06-30\", \"columns\": \"month\"}",
-		LEJR_EINTERNAL, "failed its own check");
+	refused("profit_and_loss", "{\"from\": \"2024-03-01\", "
+		"\"to\": \"2024-03-15\"}", LEJR_EINTERNAL,
+		"failed its own check (net_matches_balances)");
 }
 
 /* ---- random ledgers against plain SQL ---- */
@@ -1528,4 +1556,57 @@ Test(reports, random_ledgers_april)
 Test(reports, random_ledgers_mid_july)
 {
 	random_round(0x2545f4914f6cdd1dULL, "07-15");
+}
+
+/* ---- every level of the totals ---- */
+
+/*
+ * A ledger with lines on every day of thirteen months and some: each
+ * balance and period, whichever years, months, dekads and days its sum
+ * reads and takes away, equals plain SQL over the lines.
+ */
+Test(reports, sums_over_every_level_match_plain_sql)
+{
+	char date[11], from[11], to[11], days[16];
+	json_t *tb, *pl;
+
+	for (int i = 0; i < 420; i++) {
+		snprintf(days, sizeof(days), "+%d days", i);
+		sql_date("2023-12-05", days, date);
+		post(date, 0, "1000", (int64_t)(100 + i * 37 % 1000), "4000",
+		     (int64_t)-(100 + i * 37 % 1000), NULL);
+		if (i % 3 == 0)
+			post(date, 0, "6000", (int64_t)(i % 250 + 1), "1000",
+			     (int64_t)-(i % 250 + 1), NULL);
+	}
+
+	for (int i = -3; i < 424; i++) {
+		snprintf(days, sizeof(days), "%+d days", i);
+		sql_date("2023-12-05", days, date);
+		tb = ok("trial_balance", "{\"as_of\": \"%s\"}", date);
+		cr_expect_eq(tb_balance(tb, "1000"),
+			     sql_sum("1000", "0000", date, -1), "1000 at %s",
+			     date);
+		cr_expect_eq(tb_balance(tb, "4000"),
+			     sql_sum("4000", "0000", date, -1), "4000 at %s",
+			     date);
+		json_decref(tb);
+	}
+
+	rng_state = 0x853c49e6748fea9bULL;
+	for (int i = 0; i < 200; i++) {
+		snprintf(days, sizeof(days), "+%d days", (int)(rng() % 430));
+		sql_date("2023-12-01", days, from);
+		snprintf(days, sizeof(days), "+%d days", (int)(rng() % 120));
+		sql_date(from, days, to);
+		pl = ok("profit_and_loss", "{\"from\": \"%s\", \"to\": \"%s\"}",
+			from, to);
+		cr_expect_eq(pl_amount(pl, "income", "4000", 0),
+			     -sql_sum("4000", from, to, 0), "4000 %s..%s",
+			     from, to);
+		cr_expect_eq(pl_amount(pl, "expenses", "6000", 0),
+			     sql_sum("6000", from, to, 0), "6000 %s..%s",
+			     from, to);
+		json_decref(pl);
+	}
 }

@@ -217,9 +217,8 @@ ledger_open(const char *path, sqlite3 **db, struct lejr_error *err)
 	*db = NULL;
 	pthread_once(&setup, sqlite_setup);
 
-	/* A connection is used by one thread at a time (ledger_open in
-	 * ledger-internal.h), so
-	 * SQLite need not lock it on every call: NOMUTEX. */
+	/* A connection serves one thread at a time (ledger-internal.h),
+	 * so SQLite need not lock it on every call: NOMUTEX. */
 	if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READWRITE |
 			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {

@@ -36,13 +36,9 @@ date_text(int y, int m, int d, char out[11])
 }
 
 int64_t
-ledger_day_number(const char *date)
+ledger_ymd_number(int64_t y, int64_t m, int64_t d)
 {
-	int64_t y, m, d, era, yoe, doy;
-
-	y = atoi(date);
-	m = atoi(date + 5);
-	d = atoi(date + 8);
+	int64_t era, yoe, doy;
 
 	/* the year starts in March, so February's length comes last */
 	if (m <= 2)
@@ -53,20 +49,34 @@ ledger_day_number(const char *date)
 	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy;
 }
 
-void
-ledger_day_text(int64_t n, char out[11])
+int64_t
+ledger_day_number(const char *date)
 {
-	int64_t era, doe, yoe, doy, mp, y, m, d;
+	return ledger_ymd_number(atoi(date), atoi(date + 5), atoi(date + 8));
+}
+
+void
+ledger_number_ymd(int64_t n, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
 
 	era = n / 146097;
 	doe = n - era * 146097;
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y = yoe + era * 400 + (m <= 2);
-	date_text((int)y, (int)m, (int)d, out);
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+void
+ledger_day_text(int64_t n, char out[11])
+{
+	int y, m, d;
+
+	ledger_number_ymd(n, &y, &m, &d);
+	date_text(y, m, d, out);
 }
 
 void
@@ -75,9 +85,8 @@ ledger_day_add(const char *date, int64_t days, char out[11])
 	ledger_day_text(ledger_day_number(date) + days, out);
 }
 
-/* Days in month m (1..12) of year y. */
-static int
-month_days(int y, int m)
+int
+ledger_month_days(int y, int m)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
 				     30, 31 };
@@ -98,8 +107,8 @@ ledger_month_add(const char *date, int months, char out[11])
 	idx = y * 12 + (m - 1) + months;
 	y = idx / 12;
 	m = idx % 12 + 1;
-	if (d > month_days(y, m))
-		d = month_days(y, m);
+	if (d > ledger_month_days(y, m))
+		d = ledger_month_days(y, m);
 	date_text(y, m, d, out);
 }
 
@@ -108,7 +117,7 @@ ledger_month_end(const char *date, char out[11])
 {
 	int y = atoi(date), m = atoi(date + 5);
 
-	date_text(y, m, month_days(y, m), out);
+	date_text(y, m, ledger_month_days(y, m), out);
 }
 
 int

@@ -112,6 +112,13 @@ int ledger_org_exists(sqlite3 *db, int64_t org, struct lejr_error *err);
 int64_t ledger_day_number(const char *date);
 void ledger_day_text(int64_t n, char out[11]);
 
+/* The same from and to year, month and day numbers. */
+int64_t ledger_ymd_number(int64_t y, int64_t m, int64_t d);
+void ledger_number_ymd(int64_t n, int *y, int *m, int *d);
+
+/* Days in month m (1..12) of year y. */
+int ledger_month_days(int y, int m);
+
 /* date plus days (may be negative). */
 void ledger_day_add(const char *date, int64_t days, char out[11]);
 

@@ -2,12 +2,11 @@
  * report-sums.c - per-account sums for the reports, from the totals
  * tables: balances as of a date and movements over a period.
  *
- * A period from..to splits into whole months, read from the month
- * totals, and at most two partial months at its ends, read from the day
- * totals; a balance as of a date is either the months before its month
- * plus the days of that month up to it, or all time less the months
- * after and the days after it, whichever side has fewer months.  Each
- * reads at most one row per account and month or day.
+ * Every sum over all accounts is planned over the totals per year,
+ * month, third of a month and day (see "planning a sum"), so that it
+ * reads a few rows per account whatever the number of postings.  The
+ * sums of one account, which the reports use as an independent check,
+ * read that account's month and day totals only.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -286,47 +285,459 @@ rpt_check_failed(int64_t org, const char *report, const char *check,
 			      report, check);
 }
 
-/* ---- balances as of a date ---- */
+/* ---- planning a sum ---- */
 
 /*
- * One statement answers every way of reading a balance: all-time
- * totals when ?9, then a range of months and a range of days, each
- * added (factor 1) or taken away (-1).  Rows are summed here rather
- * than grouped by SQLite, which would sort them first.  An empty range
- * has its first bound after its last ("9" > "0").
+ * The totals tables, coarsest first: all time, calendar years, months,
+ * dekads (days 1-10, 11-20 and 21 to the end of a month) and days.  A
+ * sum over the days a..b is planned as signed pieces, each a run of
+ * whole units of one level: the years between, say, plus the months
+ * and days that end the period, or the month whole less its last few
+ * days.  Each unit is one row per account with lines in it, and there
+ * is nothing outside the ledger's first and last dates, so the plan
+ * counts the units inside those and takes the fewest.
  */
-static const char sums_sql[] =
-	"SELECT account_id, debit - credit, nlines FROM account_totals"
-	" WHERE ?9 AND org_id = ?1"
-	" UNION ALL"
-	" SELECT account_id, ?10 * (debit - credit), ?10 * nlines"
-	"  FROM account_month_totals"
-	"  WHERE org_id = ?1 AND month >= ?2 AND month <= ?3"
-	" UNION ALL"
-	" SELECT account_id, ?11 * (debit - credit), ?11 * nlines"
-	"  FROM account_day_totals"
-	"  WHERE org_id = ?1 AND day >= ?4 AND day <= ?5";
-
-/* The parts of a balance as of a date. */
-struct asof_plan {
-	int totals;               /* start from all-time totals */
-	char mfrom[11], mto[11];  /* months, "YYYY-MM" */
-	int msign;
-	char dfrom[11], dto[11];  /* days */
-	int dsign;
+enum level {
+	LV_ALL,
+	LV_YEAR,
+	LV_MONTH,
+	LV_DEKAD,
+	LV_DAY,
+	LV_CLOSING   /* closing entries' lines per day: never planned */
 };
+
+/* Enough for any plan: at most a run and a remainder at each end per
+ * level, and the closing entries. */
+#define PLAN_PIECES 32
+
+struct piece {
+	enum level lv;
+	int64_t from, to;  /* day numbers: inside the first and last unit */
+	int sign;
+};
+
+struct plan {
+	int64_t first, last;  /* the ledger's dates, as day numbers */
+	int skip_coarse;      /* RPT_MONTHS_AND_DAYS: no years, no dekads */
+	struct piece piece[PLAN_PIECES];
+	size_t n;
+};
+
+static int
+dekad_index(int d)
+{
+	return d <= 10 ? 0 : d <= 20 ? 1 : 2;
+}
+
+/* The first and last day of the unit of level lv holding day n. */
+static void
+unit_of(const struct plan *pl, enum level lv, int64_t n, int64_t *start,
+	int64_t *end)
+{
+	int y, m, d, k;
+
+	if (lv == LV_ALL) {
+		*start = pl->first;
+		*end = pl->last;
+		return;
+	}
+	if (lv == LV_DAY) {
+		*start = *end = n;
+		return;
+	}
+
+	ledger_number_ymd(n, &y, &m, &d);
+	if (lv == LV_YEAR) {
+		*start = ledger_ymd_number(y, 1, 1);
+		*end = ledger_ymd_number(y, 12, 31);
+	} else if (lv == LV_MONTH) {
+		*start = ledger_ymd_number(y, m, 1);
+		*end = *start + ledger_month_days(y, m) - 1;
+	} else {
+		k = dekad_index(d);
+		*start = ledger_ymd_number(y, m, 1 + 10 * k);
+		*end = k < 2 ? *start + 9 :
+		       ledger_ymd_number(y, m, ledger_month_days(y, m));
+	}
+}
+
+/* The number of units of level lv that the days a..b touch. */
+static int64_t
+unit_count(enum level lv, int64_t a, int64_t b)
+{
+	int ya, ma, da, yb, mb, db;
+	int64_t months;
+
+	if (lv == LV_ALL)
+		return 1;
+	if (lv == LV_DAY)
+		return b - a + 1;
+	ledger_number_ymd(a, &ya, &ma, &da);
+	ledger_number_ymd(b, &yb, &mb, &db);
+	if (lv == LV_YEAR)
+		return yb - ya + 1;
+	months = (int64_t)(yb - ya) * 12 + mb - ma;
+	if (lv == LV_MONTH)
+		return months + 1;
+	return months * 3 + dekad_index(db) - dekad_index(da) + 1;
+}
+
+static void
+plan_add(struct plan *pl, enum level lv, int64_t from, int64_t to,
+	 int sign)
+{
+	/* cannot overflow (PLAN_PIECES); a plan that did would be wrong,
+	 * so it is caught rather than cut */
+	if (pl->n == PLAN_PIECES) {
+		pl->n = PLAN_PIECES + 1;
+		return;
+	}
+	if (pl->n < PLAN_PIECES)
+		pl->piece[pl->n++] = (struct piece){ lv, from, to, sign };
+}
+
+/*
+ * Plan the days a..b, which lie inside one unit of the level above lv,
+ * with levels lv and finer, each piece taken sign times.  Pieces are
+ * added to pl only when emit; returns the units the plan reads.
+ */
+static int64_t
+cover(struct plan *pl, enum level lv, int64_t a, int64_t b, int sign,
+      int emit)
+{
+	int64_t as, ae, bs, be, inside, outside, cost = 0, from, to;
+
+	if (a < pl->first)
+		a = pl->first;
+	if (b > pl->last)
+		b = pl->last;
+	if (a > b)
+		return 0;
+	if (pl->skip_coarse && (lv == LV_YEAR || lv == LV_DEKAD))
+		return cover(pl, lv + 1, a, b, sign, emit);
+	if (lv == LV_DAY) {
+		if (emit)
+			plan_add(pl, lv, a, b, sign);
+		return b - a + 1;
+	}
+
+	unit_of(pl, lv, a, &as, &ae);
+	unit_of(pl, lv, b, &bs, &be);
+
+	if (as == bs) {
+		/* inside one unit: the days themselves, or the unit less
+		 * the days around them */
+		if (a == as && b == ae) {
+			if (emit)
+				plan_add(pl, lv, as, ae, sign);
+			return 1;
+		}
+		inside = cover(pl, lv + 1, a, b, sign, 0);
+		outside = cover(pl, lv + 1, as, a - 1, -sign, 0) +
+			  cover(pl, lv + 1, b + 1, ae, -sign, 0);
+		if (inside <= outside + 1) {
+			if (emit)
+				cover(pl, lv + 1, a, b, sign, 1);
+			return inside;
+		}
+		if (emit) {
+			plan_add(pl, lv, as, ae, sign);
+			cover(pl, lv + 1, as, a - 1, -sign, 1);
+			cover(pl, lv + 1, b + 1, ae, -sign, 1);
+		}
+		return outside + 1;
+	}
+
+	/* across units: the whole ones between, and at each end the days
+	 * inside the period, or the unit whole less the days outside */
+	from = as;
+	to = be;
+	if (a != as) {
+		inside = cover(pl, lv + 1, a, ae, sign, 0);
+		outside = cover(pl, lv + 1, as, a - 1, -sign, 0);
+		if (inside <= outside + 1) {
+			from = ae + 1;
+			cost += inside;
+			if (emit)
+				cover(pl, lv + 1, a, ae, sign, 1);
+		} else {
+			cost += outside;
+			if (emit)
+				cover(pl, lv + 1, as, a - 1, -sign, 1);
+		}
+	}
+	if (b != be) {
+		inside = cover(pl, lv + 1, bs, b, sign, 0);
+		outside = cover(pl, lv + 1, b + 1, be, -sign, 0);
+		if (inside <= outside + 1) {
+			to = bs - 1;
+			cost += inside;
+			if (emit)
+				cover(pl, lv + 1, bs, b, sign, 1);
+		} else {
+			cost += outside;
+			if (emit)
+				cover(pl, lv + 1, b + 1, be, -sign, 1);
+		}
+	}
+
+	/* the run of whole units, counted inside the ledger's dates */
+	if (from < pl->first)
+		from = pl->first;
+	if (to > pl->last)
+		to = pl->last;
+	if (from <= to) {
+		cost += unit_count(lv, from, to);
+		if (emit)
+			plan_add(pl, lv, from, to, sign);
+	}
+	return cost;
+}
+
+/* The key of day n's unit of level lv in its totals table: "YYYY",
+ * "YYYY-MM", "YYYY-MM-k" (k the dekad, 1 to 3) or the date. */
+static void
+unit_key(enum level lv, int64_t n, char out[11])
+{
+	int y, m, d;
+
+	ledger_day_text(n, out);
+	switch (lv) {
+	case LV_YEAR:
+		out[4] = '\0';
+		break;
+	case LV_MONTH:
+		out[7] = '\0';
+		break;
+	case LV_DEKAD:
+		ledger_number_ymd(n, &y, &m, &d);
+		out[8] = (char)('1' + dekad_index(d));
+		out[9] = '\0';
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- running a plan ---- */
+
+/* Each level's rows (account, debit, credit, lines) of a run of
+ * units, ?2 to ?3; they come in account order within a unit. */
+static const char *const piece_sql[] = {
+	[LV_ALL] = "SELECT account_id, debit, credit, nlines"
+		   " FROM account_totals WHERE org_id = ?1",
+	[LV_YEAR] = "SELECT account_id, debit, credit, nlines"
+		    " FROM account_year_totals"
+		    " WHERE org_id = ?1 AND year >= ?2 AND year <= ?3",
+	[LV_MONTH] = "SELECT account_id, debit, credit, nlines"
+		     " FROM account_month_totals"
+		     " WHERE org_id = ?1 AND month >= ?2 AND month <= ?3",
+	[LV_DEKAD] = "SELECT account_id, debit, credit, nlines"
+		     " FROM account_dekad_totals"
+		     " WHERE org_id = ?1 AND dekad >= ?2 AND dekad <= ?3",
+	[LV_DAY] = "SELECT account_id, debit, credit, nlines"
+		   " FROM account_day_totals"
+		   " WHERE org_id = ?1 AND day >= ?2 AND day <= ?3",
+	[LV_CLOSING] = "SELECT account_id, debit, credit, nlines"
+		       " FROM account_closing_totals"
+		       " WHERE org_id = ?1 AND day >= ?2 AND day <= ?3",
+};
+
+/* Per-account sums of a plan, by chart position. */
+struct sums {
+	int64_t *debit, *credit, *lines;
+};
+
+static int
+piece_run(sqlite3 *db, int64_t org, const struct rpt_chart *c,
+	  const struct piece *p, struct sums *s, struct lejr_error *err)
+{
+	char from[11], to[11];
+	sqlite3_stmt *st;
+	size_t next = 0;
+	int64_t sign = p->sign, debit, credit;
+	long pos;
+	int rc;
+
+	rc = ledger_prepare(db, piece_sql[p->lv], &st, err);
+	if (rc != LEJR_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, org);
+	if (p->lv != LV_ALL) {
+		unit_key(p->lv, p->from, from);
+		unit_key(p->lv, p->to, to);
+		ledger_bind_text(st, 2, from);
+		ledger_bind_text(st, 3, to);
+	}
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pos = chart_seek(c, sqlite3_column_int64(st, 0), &next);
+		if (pos < 0) {
+			rc = lejr_error_set(err, LEJR_EINTERNAL, "the ledger's "
+					    "totals name an unknown account");
+			break;
+		}
+		debit = sign * sqlite3_column_int64(st, 1);
+		credit = sign * sqlite3_column_int64(st, 2);
+		if (rpt_add(&s->debit[pos], debit, err) != LEJR_OK ||
+		    rpt_add(&s->credit[pos], credit, err) != LEJR_OK) {
+			rc = err->status;
+			break;
+		}
+		s->lines[pos] += sign * sqlite3_column_int64(st, 3);
+	}
+	if (rc == SQLITE_DONE)
+		rc = LEJR_OK;
+	else if (err->status == LEJR_OK)
+		rc = ledger_db_error(db, "computing balances", err);
+
+	ledger_finalize(db, st);
+	return rc;
+}
+
+static int
+plan_run(sqlite3 *db, int64_t org, const struct rpt_chart *c,
+	 const struct plan *pl, struct sums *s, struct lejr_error *err)
+{
+	int rc = LEJR_OK;
+
+	if (pl->n > PLAN_PIECES)
+		return lejr_error_set(err, LEJR_EINTERNAL, "a report's plan "
+				      "has too many parts");
+	for (size_t i = 0; i < pl->n && rc == LEJR_OK; i++)
+		rc = piece_run(db, org, c, &pl->piece[i], s, err);
+	return rc;
+}
+
+static int
+sums_alloc(struct sums *s, size_t n, struct lejr_error *err)
+{
+	n = n ? n : 1;
+	s->debit = calloc(n, sizeof(int64_t));
+	s->credit = calloc(n, sizeof(int64_t));
+	s->lines = calloc(n, sizeof(int64_t));
+	if (s->debit == NULL || s->credit == NULL || s->lines == NULL)
+		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
+	return LEJR_OK;
+}
+
+static void
+sums_free(struct sums *s)
+{
+	free(s->debit);
+	free(s->credit);
+	free(s->lines);
+}
+
+/* The ledger's first and last entry dates, as day numbers, into pl;
+ * *any set when it has entries. */
+static int
+ledger_span(sqlite3 *db, int64_t org, struct plan *pl, int *any,
+	    struct lejr_error *err)
+{
+	char first[11], last[11];
+	sqlite3_stmt *st;
+	int rc;
+
+	*any = 0;
+	/* two subqueries, so that each reads a single index entry */
+	rc = ledger_prepare(db, "SELECT (SELECT min(date) FROM entries "
+			    "WHERE org_id = ?1), (SELECT max(date) FROM "
+			    "entries WHERE org_id = ?1)", &st, err);
+	if (rc != LEJR_OK)
+		return rc;
+
+	sqlite3_bind_int64(st, 1, org);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		ledger_column_copy(st, 0, first, sizeof(first));
+		ledger_column_copy(st, 1, last, sizeof(last));
+		if (first[0] != '\0' && last[0] != '\0') {
+			pl->first = ledger_day_number(first);
+			pl->last = ledger_day_number(last);
+			*any = 1;
+		}
+	} else {
+		rc = ledger_db_error(db, "finding the ledger's dates", err);
+	}
+	ledger_finalize(db, st);
+	return rc;
+}
+
+/* ---- balances and movements ---- */
+
+int
+rpt_asof(sqlite3 *db, int64_t org, const struct rpt_chart *c,
+	 const char *date, enum rpt_way way, int64_t *net,
+	 unsigned char *seen, struct lejr_error *err)
+{
+	struct plan pl = { .skip_coarse = way == RPT_MONTHS_AND_DAYS };
+	struct sums s = { 0 };
+	int any, rc;
+
+	memset(net, 0, c->n * sizeof(*net));
+	if (seen != NULL)
+		memset(seen, 0, c->n);
+
+	rc = ledger_span(db, org, &pl, &any, err);
+	if (rc != LEJR_OK || !any)
+		return rc;
+	cover(&pl, LV_ALL, pl.first,
+	      date != NULL ? ledger_day_number(date) : pl.last, 1, 1);
+
+	rc = sums_alloc(&s, c->n, err);
+	if (rc == LEJR_OK)
+		rc = plan_run(db, org, c, &pl, &s, err);
+	/* each sum is now the account's own, so credit >= 0 */
+	for (size_t i = 0; rc == LEJR_OK && i < c->n; i++) {
+		rc = rpt_add(&net[i], s.debit[i], err);
+		if (rc == LEJR_OK)
+			rc = rpt_add(&net[i], -s.credit[i], err);
+		if (seen != NULL)
+			seen[i] = s.lines[i] > 0;
+	}
+	sums_free(&s);
+	return rc;
+}
+
+int
+rpt_range(sqlite3 *db, int64_t org, const struct rpt_chart *c,
+	  const char *from, const char *to, enum rpt_closing which,
+	  enum rpt_way way, int64_t *debit, int64_t *credit,
+	  struct lejr_error *err)
+{
+	struct plan pl = { .skip_coarse = way == RPT_MONTHS_AND_DAYS };
+	struct sums s = { debit, credit, NULL };
+	int any, rc;
+
+	memset(debit, 0, c->n * sizeof(*debit));
+	memset(credit, 0, c->n * sizeof(*credit));
+
+	rc = ledger_span(db, org, &pl, &any, err);
+	if (rc != LEJR_OK || !any)
+		return rc;
+	if (which != RPT_ONLY_CLOSING)
+		cover(&pl, LV_ALL, ledger_day_number(from),
+		      ledger_day_number(to), 1, 1);
+	if (which != RPT_ALL_LINES)
+		plan_add(&pl, LV_CLOSING, ledger_day_number(from),
+			 ledger_day_number(to),
+			 which == RPT_NO_CLOSING ? -1 : 1);
+
+	s.lines = calloc(c->n ? c->n : 1, sizeof(int64_t));
+	if (s.lines == NULL)
+		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
+	rc = plan_run(db, org, c, &pl, &s, err);
+	free(s.lines);
+	return rc;
+}
+
+/* ---- one account ---- */
 
 static void
 empty_range(char *a, char *b)
 {
 	snprintf(a, 11, "9");
 	snprintf(b, 11, "0");
-}
-
-static int
-month_index(const char *date)
-{
-	return atoi(date) * 12 + atoi(date + 5);
 }
 
 /* The month of date moved by delta months, "YYYY-MM". */
@@ -339,163 +750,6 @@ month_of(const char *date, int delta, char out[11])
 	ledger_month_add(first, delta, moved);
 	snprintf(out, 11, "%.7s", moved);
 }
-
-/*
- * Plan a balance as of date, first and last being the ledger's first
- * and last entry dates (first <= date < last).  Months: those before
- * the date's month counted forward, or those after it taken from the
- * all-time totals, whichever are fewer.  Days: the days of the month up
- * to the date added, or the month counted whole and its days after the
- * date taken away, whichever are fewer.
- */
-static void
-asof_plan(const char *date, const char *first, const char *last,
-	  struct asof_plan *p)
-{
-	char end[11];
-	int m = month_index(date), whole, day;
-
-	ledger_month_end(date, end);
-	day = atoi(date + 8);
-	whole = atoi(end + 8) - day < day;
-	p->totals = m - month_index(first) > month_index(last) - m;
-	p->msign = p->totals ? -1 : 1;
-
-	if (!p->totals) {
-		snprintf(p->mfrom, 11, "0000-00");
-		month_of(date, whole ? 0 : -1, p->mto);
-	} else {
-		month_of(date, whole ? 1 : 0, p->mfrom);
-		snprintf(p->mto, 11, "9999-99");
-	}
-
-	/* either way the months read hold the date's month whole, less
-	 * its days after the date, or not at all, less its days so far */
-	if (whole) {
-		ledger_day_add(date, 1, p->dfrom);
-		snprintf(p->dto, 11, "%s", end);
-		p->dsign = -1;
-	} else {
-		snprintf(p->dfrom, 11, "%.7s-01", date);
-		snprintf(p->dto, 11, "%s", date);
-		p->dsign = 1;
-	}
-}
-
-/* The ledger's first and last entry dates into first and last; empty
- * strings when it has none. */
-static int
-ledger_span(sqlite3 *db, int64_t org, char first[11], char last[11],
-	    struct lejr_error *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	/* two subqueries, so that each reads a single index entry */
-	rc = ledger_prepare(db, "SELECT (SELECT min(date) FROM entries "
-			    "WHERE org_id = ?1), (SELECT max(date) FROM "
-			    "entries WHERE org_id = ?1)", &st, err);
-	if (rc != LEJR_OK)
-		return rc;
-
-	sqlite3_bind_int64(st, 1, org);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		ledger_column_copy(st, 0, first, 11);
-		ledger_column_copy(st, 1, last, 11);
-	} else {
-		rc = ledger_db_error(db, "finding the ledger's dates", err);
-	}
-	ledger_finalize(db, st);
-	return rc;
-}
-
-/* Add the rows of st, (account id, net, lines), by chart position. */
-static int
-sum_rows(sqlite3 *db, sqlite3_stmt *st, const struct rpt_chart *c,
-	 int64_t *net, int64_t *lines, struct lejr_error *err)
-{
-	size_t next = 0;
-	long pos;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		pos = chart_seek(c, sqlite3_column_int64(st, 0), &next);
-		if (pos < 0)
-			return lejr_error_set(err, LEJR_EINTERNAL,
-					      "the ledger's totals name an "
-					      "unknown account");
-		if (rpt_add(&net[pos], sqlite3_column_int64(st, 1), err) !=
-		    LEJR_OK)
-			return err->status;
-		if (lines != NULL)
-			lines[pos] += sqlite3_column_int64(st, 2);
-	}
-	if (rc != SQLITE_DONE)
-		return ledger_db_error(db, "computing balances", err);
-	return LEJR_OK;
-}
-
-static int
-run_plan(sqlite3 *db, int64_t org, const struct rpt_chart *c,
-	 const struct asof_plan *p, int64_t *net, int64_t *lines,
-	 struct lejr_error *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = ledger_prepare(db, sums_sql, &st, err);
-	if (rc != LEJR_OK)
-		return rc;
-
-	sqlite3_bind_int64(st, 1, org);
-	ledger_bind_text(st, 2, p->mfrom);
-	ledger_bind_text(st, 3, p->mto);
-	ledger_bind_text(st, 4, p->dfrom);
-	ledger_bind_text(st, 5, p->dto);
-	sqlite3_bind_int(st, 9, p->totals);
-	sqlite3_bind_int(st, 10, p->msign);
-	sqlite3_bind_int(st, 11, p->dsign);
-	rc = sum_rows(db, st, c, net, lines, err);
-
-	ledger_finalize(db, st);
-	return rc;
-}
-
-int
-rpt_asof(sqlite3 *db, int64_t org, const struct rpt_chart *c,
-	 const char *date, int64_t *net, unsigned char *seen,
-	 struct lejr_error *err)
-{
-	struct asof_plan p = { .totals = 1, .msign = 1, .dsign = 1 };
-	char first[11], last[11];
-	int64_t *lines;
-	int rc;
-
-	memset(net, 0, c->n * sizeof(*net));
-	if (seen != NULL)
-		memset(seen, 0, c->n);
-
-	rc = ledger_span(db, org, first, last, err);
-	if (rc != LEJR_OK || first[0] == '\0' ||
-	    (date != NULL && strcmp(date, first) < 0))
-		return rc;
-
-	empty_range(p.mfrom, p.mto);
-	empty_range(p.dfrom, p.dto);
-	if (date != NULL && strcmp(date, last) < 0)
-		asof_plan(date, first, last, &p);
-
-	lines = calloc(c->n ? c->n : 1, sizeof(*lines));
-	if (lines == NULL)
-		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
-	rc = run_plan(db, org, c, &p, net, lines, err);
-	for (size_t i = 0; rc == LEJR_OK && seen != NULL && i < c->n; i++)
-		seen[i] = lines[i] > 0;
-	free(lines);
-	return rc;
-}
-
-/* ---- movements over a period ---- */
 
 /* A period cut into whole months and the days at its two ends. */
 struct split {
@@ -536,22 +790,6 @@ split_period(const char *from, const char *to, struct split *s)
 	}
 }
 
-/* ?8: 1 to count ordinary totals, 0 not; ?9: the factor of closing
- * entries' totals (-1 to take them out, 1 alone, 0 not at all). */
-static const char range_sql[] =
-	"SELECT account_id, debit, credit FROM account_month_totals"
-	" WHERE ?8 AND org_id = ?1 AND month >= ?2 AND month <= ?3"
-	" UNION ALL"
-	" SELECT account_id, debit, credit FROM account_day_totals"
-	" WHERE ?8 AND org_id = ?1 AND day >= ?4 AND day <= ?5"
-	" UNION ALL"
-	" SELECT account_id, debit, credit FROM account_day_totals"
-	" WHERE ?8 AND org_id = ?1 AND day >= ?6 AND day <= ?7"
-	" UNION ALL"
-	" SELECT account_id, ?9 * debit, ?9 * credit"
-	" FROM account_closing_totals"
-	" WHERE ?9 <> 0 AND org_id = ?1 AND day >= ?10 AND day <= ?11";
-
 static void
 bind_split(sqlite3_stmt *st, const struct split *s)
 {
@@ -563,62 +801,6 @@ bind_split(sqlite3_stmt *st, const struct split *s)
 	ledger_bind_text(st, 7, s->tto);
 }
 
-static int
-range_rows(sqlite3 *db, sqlite3_stmt *st, const struct rpt_chart *c,
-	   int64_t *debit, int64_t *credit, struct lejr_error *err)
-{
-	size_t next = 0;
-	long pos;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		pos = chart_seek(c, sqlite3_column_int64(st, 0), &next);
-		if (pos < 0)
-			return lejr_error_set(err, LEJR_EINTERNAL,
-					      "the ledger's totals name an "
-					      "unknown account");
-		if (rpt_add(&debit[pos], sqlite3_column_int64(st, 1), err) !=
-		    LEJR_OK ||
-		    rpt_add(&credit[pos], sqlite3_column_int64(st, 2), err) !=
-		    LEJR_OK)
-			return err->status;
-	}
-	if (rc != SQLITE_DONE)
-		return ledger_db_error(db, "computing movements", err);
-	return LEJR_OK;
-}
-
-int
-rpt_range(sqlite3 *db, int64_t org, const struct rpt_chart *c,
-	  const char *from, const char *to, enum rpt_closing which,
-	  int64_t *debit, int64_t *credit, struct lejr_error *err)
-{
-	struct split s;
-	sqlite3_stmt *st;
-	int rc;
-
-	memset(debit, 0, c->n * sizeof(*debit));
-	memset(credit, 0, c->n * sizeof(*credit));
-
-	rc = ledger_prepare(db, range_sql, &st, err);
-	if (rc != LEJR_OK)
-		return rc;
-
-	split_period(from, to, &s);
-	sqlite3_bind_int64(st, 1, org);
-	bind_split(st, &s);
-	sqlite3_bind_int(st, 8, which != RPT_ONLY_CLOSING);
-	sqlite3_bind_int(st, 9, which == RPT_ALL_LINES ? 0 :
-				which == RPT_NO_CLOSING ? -1 : 1);
-	ledger_bind_text(st, 10, from);
-	ledger_bind_text(st, 11, to);
-	rc = range_rows(db, st, c, debit, credit, err);
-
-	ledger_finalize(db, st);
-	return rc;
-}
-
-/* ---- one account ---- */
 
 /* Bind the month of date: ?2 month, ?3 first day, ?4 date, ?5 the
  * month's last possible day ("YYYY-MM-31" bounds every month). */

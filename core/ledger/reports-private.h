@@ -3,9 +3,9 @@
  * report-sums.c, reports.c and general-ledger.c.
  *
  * Every figure comes from the totals tables that the triggers on lines
- * keep (per account: all time, per month, per day, and closing entries
- * per day), never from a scan of the journal, so a report reads a few
- * rows per account and month whatever the number of postings.  Amounts
+ * keep (per account: all time, per year, month, dekad and day, and
+ * closing entries per day), never from a scan of the journal, so a
+ * report reads a few rows per account whatever the number of postings.  Amounts
  * are int64_t minor units, debit positive; sums across accounts that
  * would overflow are LEJR_ECONFLICT, never wrapped.
  */
@@ -51,6 +51,17 @@ enum rpt_closing {
 	RPT_ONLY_CLOSING   /* only those */
 };
 
+/*
+ * How a sum reads the totals: over every level for the fewest rows, or,
+ * for a report's check, over the month and day totals alone, so that a
+ * check and the figures it checks read different rows wherever the
+ * figures took whole years or dekads.
+ */
+enum rpt_way {
+	RPT_FEWEST_ROWS,
+	RPT_MONTHS_AND_DAYS
+};
+
 /* Load org's chart, or take the one db keeps when the org's
  * chart_epoch has not moved since.  Free it with rpt_chart_free (also
  * after a failure, and on a zeroed struct). */
@@ -68,23 +79,24 @@ int rpt_add(int64_t *sum, int64_t v, struct lejr_error *err);
 /*
  * Each account's balance up to and including date (NULL: all time)
  * into net[c->n], debit positive; seen[i] (seen may be NULL) set to 1
- * when account i has lines by then.  Reads the month totals on the
- * side of date with fewer months, and the days of date's month.
+ * when account i has lines by then.  Reads whole years, months and
+ * dekads, and days only at the ends, taking away what lies past the
+ * date when that reads fewer rows.
  */
 int rpt_asof(sqlite3 *db, int64_t org, const struct rpt_chart *c,
-	     const char *date, int64_t *net, unsigned char *seen,
-	     struct lejr_error *err);
+	     const char *date, enum rpt_way way, int64_t *net,
+	     unsigned char *seen, struct lejr_error *err);
 
 /*
  * Each account's debits and credits dated from..to, both inclusive and
  * valid, from <= to, into debit[c->n] and credit[c->n] (positive
- * magnitudes), counting the lines that which selects.  Whole months
- * come from the month totals, the partial months at either end from
- * the day totals, closing entries from their own totals.
+ * magnitudes), counting the lines that which selects, planned as
+ * rpt_asof is; closing entries come from their own totals.
  */
 int rpt_range(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 	      const char *from, const char *to, enum rpt_closing which,
-	      int64_t *debit, int64_t *credit, struct lejr_error *err);
+	      enum rpt_way way, int64_t *debit, int64_t *credit,
+	      struct lejr_error *err);
 
 /* The same two for one account (its id), answered from the rows of
  * that account only. */

@@ -100,9 +100,11 @@ bs_read(sqlite3 *db, int64_t org, const char *date, struct bs *b,
 	int rc;
 
 	ledger_day_add(b->first, -1, before);
-	rc = rpt_asof(db, org, c, date, b->net, b->seen, err);
+	rc = rpt_asof(db, org, c, date, RPT_FEWEST_ROWS, b->net,
+		      b->seen, err);
 	if (rc == LEJR_OK)
-		rc = rpt_asof(db, org, c, before, b->prior, NULL, err);
+		rc = rpt_asof(db, org, c, before, RPT_FEWEST_ROWS,
+			      b->prior, NULL, err);
 	if (rc != LEJR_OK)
 		return rc;
 
@@ -117,14 +119,14 @@ bs_read(sqlite3 *db, int64_t org, const char *date, struct bs *b,
 
 	if (rc == LEJR_OK)
 		rc = rpt_range(db, org, c, b->first, date, RPT_NO_CLOSING,
-			       b->d, b->cr, err);
+			       RPT_MONTHS_AND_DAYS, b->d, b->cr, err);
 	for (size_t i = 0; i < c->n && rc == LEJR_OK; i++)
 		if (is_pl(c->acct[i].type))
 			rc = rpt_add(&b->pl_net, b->cr[i] - b->d[i], err);
 
 	if (rc == LEJR_OK)
 		rc = rpt_range(db, org, c, b->first, date, RPT_ONLY_CLOSING,
-			       b->d, b->cr, err);
+			       RPT_FEWEST_ROWS, b->d, b->cr, err);
 	for (size_t i = 0; i < c->n && rc == LEJR_OK; i++)
 		if (is_pl(c->acct[i].type))
 			rc = rpt_add(&b->closed, b->d[i] - b->cr[i], err);
@@ -553,7 +555,8 @@ pl_read(sqlite3 *db, int64_t org, struct pl *p, struct lejr_error *err)
 
 	for (size_t k = 0; k < p->ncol && rc == LEJR_OK; k++) {
 		rc = rpt_range(db, org, c, p->col[k].from, p->col[k].to,
-			       RPT_NO_CLOSING, p->d, p->cr, err);
+			       RPT_NO_CLOSING, RPT_FEWEST_ROWS, p->d, p->cr,
+			       err);
 		row = p->amount + k * c->n;
 		for (size_t i = 0; rc == LEJR_OK && i < c->n; i++) {
 			if (c->acct[i].type == LEJR_INCOME)
@@ -607,7 +610,8 @@ pl_check_columns(const struct pl *p, int64_t org, struct lejr_error *err)
 /*
  * The net result of the whole period equals the change of the income
  * and expense balances over it (read as balances at its two ends), less
- * what closing entries moved: a second computation over other rows.
+ * what closing entries moved: a second computation, over the month and
+ * day totals alone.
  */
 static int
 pl_check_net(sqlite3 *db, int64_t org, struct pl *p, struct lejr_error *err)
@@ -625,12 +629,14 @@ pl_check_net(sqlite3 *db, int64_t org, struct pl *p, struct lejr_error *err)
 	rc = cd == NULL || cc == NULL ?
 	     lejr_error_set(err, LEJR_EINTERNAL, "out of memory") : LEJR_OK;
 	if (rc == LEJR_OK)
-		rc = rpt_asof(db, org, c, col->to, end, NULL, err);
+		rc = rpt_asof(db, org, c, col->to, RPT_MONTHS_AND_DAYS,
+			      end, NULL, err);
 	if (rc == LEJR_OK)
-		rc = rpt_asof(db, org, c, before, begin, NULL, err);
+		rc = rpt_asof(db, org, c, before, RPT_MONTHS_AND_DAYS,
+			      begin, NULL, err);
 	if (rc == LEJR_OK)
 		rc = rpt_range(db, org, c, col->from, col->to,
-			       RPT_ONLY_CLOSING, cd, cc, err);
+			       RPT_ONLY_CLOSING, RPT_FEWEST_ROWS, cd, cc, err);
 
 	for (size_t i = 0; rc == LEJR_OK && i < c->n; i++)
 		if (is_pl(c->acct[i].type))

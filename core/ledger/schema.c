@@ -434,6 +434,55 @@ static const char core_v7[] =
 	"CREATE TRIGGER chart_epoch_delete AFTER DELETE ON accounts"
 	CHART_BUMP("OLD");
 
+/*
+ * Version 8: totals per account and calendar year, and per account and
+ * third of a month ("dekad": days 1-10, 11-20, 21 to the end, keyed
+ * "YYYY-MM-1" to "YYYY-MM-3"), so that a balance or a period reads
+ * whole years, months and dekads and at most a few days at its ends
+ * (report-sums.c).  Filled from the month and day totals.
+ */
+#define DEKAD_OF(date) \
+	" substr(" date ", 1, 8) || CASE WHEN substr(" date ", 9, 2) <= '10'" \
+	" THEN '1' WHEN substr(" date ", 9, 2) <= '20' THEN '2' ELSE '3' END"
+
+#define PERIOD_TOTALS(table, key) \
+	"CREATE TABLE " table " (" \
+	" org_id INTEGER NOT NULL," \
+	" " key " TEXT NOT NULL," \
+	" account_id INTEGER NOT NULL REFERENCES accounts(id)," \
+	" debit INTEGER NOT NULL CHECK (typeof(debit) = 'integer')," \
+	" credit INTEGER NOT NULL CHECK (typeof(credit) = 'integer')," \
+	" nlines INTEGER NOT NULL," \
+	" PRIMARY KEY (org_id, " key ", account_id)) WITHOUT ROWID;"
+
+#define PERIOD_UPSERT(table, key, value) \
+	" INSERT INTO " table " (org_id, " key ", account_id, debit, credit," \
+	"  nlines)" \
+	"  VALUES (NEW.org_id, " value ", NEW.account_id," \
+	"   max(NEW.amount, 0), max(-NEW.amount, 0), 1)" \
+	"  ON CONFLICT (org_id, " key ", account_id) DO UPDATE SET" \
+	"   debit = debit + excluded.debit," \
+	"   credit = credit + excluded.credit," \
+	"   nlines = nlines + 1;"
+
+static const char core_v8[] =
+	PERIOD_TOTALS("account_year_totals", "year")
+	PERIOD_TOTALS("account_dekad_totals", "dekad")
+	"INSERT INTO account_year_totals"
+	" (org_id, year, account_id, debit, credit, nlines)"
+	" SELECT org_id, substr(month, 1, 4), account_id, sum(debit),"
+	"  sum(credit), sum(nlines)"
+	" FROM account_month_totals GROUP BY 1, 2, 3;"
+	"INSERT INTO account_dekad_totals"
+	" (org_id, dekad, account_id, debit, credit, nlines)"
+	" SELECT org_id," DEKAD_OF("day") ", account_id, sum(debit),"
+	"  sum(credit), sum(nlines)"
+	" FROM account_day_totals GROUP BY 1, 2, 3;"
+	"CREATE TRIGGER lines_period_totals AFTER INSERT ON lines BEGIN"
+	PERIOD_UPSERT("account_year_totals", "year", "substr(NEW.date, 1, 4)")
+	PERIOD_UPSERT("account_dekad_totals", "dekad", DEKAD_OF("NEW.date"))
+	" END;";
+
 const struct ledger_migration ledger_core_migrations[] = {
 	{ 1, core_v1 },
 	{ 2, core_v2 },
@@ -442,6 +491,7 @@ const struct ledger_migration ledger_core_migrations[] = {
 	{ 5, core_v5 },
 	{ 6, core_v6 },
 	{ 7, core_v7 },
+	{ 8, core_v8 },
 };
 
 const size_t ledger_core_nmigrations =
