@@ -386,14 +386,40 @@ static void
 plan_add(struct plan *pl, enum level lv, int64_t from, int64_t to,
 	 int sign)
 {
-	/* cannot overflow (PLAN_PIECES); a plan that did would be wrong,
-	 * so it is caught rather than cut */
-	if (pl->n == PLAN_PIECES) {
-		pl->n = PLAN_PIECES + 1;
-		return;
-	}
+	/* no plan needs more (PLAN_PIECES); one that did is refused by
+	 * plan_run rather than cut */
 	if (pl->n < PLAN_PIECES)
-		pl->piece[pl->n++] = (struct piece){ lv, from, to, sign };
+		pl->piece[pl->n] = (struct piece){ lv, from, to, sign };
+	pl->n++;
+}
+
+static int64_t cover(struct plan *pl, enum level lv, int64_t a, int64_t b,
+		     int sign, int emit);
+
+/*
+ * One end of a run of units of level lv: the days inside the period,
+ * in_a..in_b, or the end's unit whole less the days outside it,
+ * out_a..out_b, whichever reads fewer units (added to *cost).  Returns
+ * 1 when the unit is taken whole.
+ */
+static int
+cover_end(struct plan *pl, enum level lv, int64_t in_a, int64_t in_b,
+	  int64_t out_a, int64_t out_b, int sign, int emit, int64_t *cost)
+{
+	int64_t inside, outside;
+
+	inside = cover(pl, lv + 1, in_a, in_b, sign, 0);
+	outside = cover(pl, lv + 1, out_a, out_b, -sign, 0);
+	if (inside <= outside + 1) {
+		*cost += inside;
+		if (emit)
+			cover(pl, lv + 1, in_a, in_b, sign, 1);
+		return 0;
+	}
+	*cost += outside;
+	if (emit)
+		cover(pl, lv + 1, out_a, out_b, -sign, 1);
+	return 1;
 }
 
 /*
@@ -452,34 +478,10 @@ cover(struct plan *pl, enum level lv, int64_t a, int64_t b, int sign,
 	 * inside the period, or the unit whole less the days outside */
 	from = as;
 	to = be;
-	if (a != as) {
-		inside = cover(pl, lv + 1, a, ae, sign, 0);
-		outside = cover(pl, lv + 1, as, a - 1, -sign, 0);
-		if (inside <= outside + 1) {
-			from = ae + 1;
-			cost += inside;
-			if (emit)
-				cover(pl, lv + 1, a, ae, sign, 1);
-		} else {
-			cost += outside;
-			if (emit)
-				cover(pl, lv + 1, as, a - 1, -sign, 1);
-		}
-	}
-	if (b != be) {
-		inside = cover(pl, lv + 1, bs, b, sign, 0);
-		outside = cover(pl, lv + 1, b + 1, be, -sign, 0);
-		if (inside <= outside + 1) {
-			to = bs - 1;
-			cost += inside;
-			if (emit)
-				cover(pl, lv + 1, bs, b, sign, 1);
-		} else {
-			cost += outside;
-			if (emit)
-				cover(pl, lv + 1, b + 1, be, -sign, 1);
-		}
-	}
+	if (a != as && !cover_end(pl, lv, a, ae, as, a - 1, sign, emit, &cost))
+		from = ae + 1;
+	if (b != be && !cover_end(pl, lv, bs, b, b + 1, be, sign, emit, &cost))
+		to = bs - 1;
 
 	/* the run of whole units, counted inside the ledger's dates */
 	if (from < pl->first)
