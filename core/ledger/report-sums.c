@@ -545,7 +545,7 @@ static const char *const piece_sql[] = {
 		       " WHERE org_id = ?1 AND day >= ?2 AND day <= ?3",
 };
 
-/* Per-account sums of a plan, by chart position. */
+/* Per-account sums of a plan, by chart position; lines may be NULL. */
 struct sums {
 	int64_t *debit, *credit, *lines;
 };
@@ -586,7 +586,8 @@ piece_run(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 			rc = err->status;
 			break;
 		}
-		s->lines[pos] += sign * sqlite3_column_int64(st, 3);
+		if (s->lines != NULL)
+			s->lines[pos] += sign * sqlite3_column_int64(st, 3);
 	}
 	if (rc == SQLITE_DONE)
 		rc = LEJR_OK;
@@ -612,13 +613,14 @@ plan_run(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 }
 
 static int
-sums_alloc(struct sums *s, size_t n, struct lejr_error *err)
+sums_alloc(struct sums *s, size_t n, int lines, struct lejr_error *err)
 {
 	n = n ? n : 1;
 	s->debit = calloc(n, sizeof(int64_t));
 	s->credit = calloc(n, sizeof(int64_t));
-	s->lines = calloc(n, sizeof(int64_t));
-	if (s->debit == NULL || s->credit == NULL || s->lines == NULL)
+	s->lines = lines ? calloc(n, sizeof(int64_t)) : NULL;
+	if (s->debit == NULL || s->credit == NULL ||
+	    (lines && s->lines == NULL))
 		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
 	return LEJR_OK;
 }
@@ -686,7 +688,7 @@ rpt_asof(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 	cover(&pl, LV_ALL, pl.first,
 	      date != NULL ? ledger_day_number(date) : pl.last, 1, 1);
 
-	rc = sums_alloc(&s, c->n, err);
+	rc = sums_alloc(&s, c->n, seen != NULL, err);
 	if (rc == LEJR_OK)
 		rc = plan_run(db, org, c, &pl, &s, err);
 	/* each sum is now the account's own, so credit >= 0 */
@@ -725,12 +727,7 @@ rpt_range(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 			 ledger_day_number(to),
 			 which == RPT_NO_CLOSING ? -1 : 1);
 
-	s.lines = calloc(c->n ? c->n : 1, sizeof(int64_t));
-	if (s.lines == NULL)
-		return lejr_error_set(err, LEJR_EINTERNAL, "out of memory");
-	rc = plan_run(db, org, c, &pl, &s, err);
-	free(s.lines);
-	return rc;
+	return plan_run(db, org, c, &pl, &s, err);
 }
 
 /* ---- one account ---- */
