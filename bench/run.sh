@@ -6,8 +6,10 @@
 #
 # Needs wrk, node and curl (scripts/deps.sh bench).  Figures are printed,
 # never asserted: they depend on the machine.  LEJR_BENCH_WORKERS sets
-# lejrd's worker threads: 32 by default, one per connection, so that
-# every waiting write can join the next group commit (docs/BENCHMARKS.md).
+# lejrd's worker threads for reads (8, lejr.conf's default), and
+# LEJR_BENCH_WRITE_WORKERS those for writes: 32 by default, one per
+# connection, so that every waiting write can join the next group commit
+# (docs/BENCHMARKS.md).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +33,8 @@ make -s -C "$build" lejrd lejrctl journal.la reports.la bench/bare \
 port=18480
 bport=18481
 bench_conf "$tmp/lejr.conf" $port "$tmp/lejr.db" "$build" \
-	"workers = ${LEJR_BENCH_WORKERS:-32}
+	"workers = ${LEJR_BENCH_WORKERS:-8}
+write_workers = ${LEJR_BENCH_WRITE_WORKERS:-32}
 log_level = info"
 TOKEN=$(bench_token "$build" "$tmp/lejr.db" accountant write)
 export TOKEN

@@ -272,6 +272,13 @@ set_long_workers(struct parse *ps, const char *value)
 }
 
 static int
+set_write_workers(struct parse *ps, const char *value)
+{
+	return set_count(ps, "write_workers", value, 1, 256,
+			 &ps->cfg->write_workers);
+}
+
+static int
 set_max_body(struct parse *ps, const char *value)
 {
 	long long n;
@@ -422,6 +429,7 @@ static const struct key keys[] = {
 	{ "server", "database", set_database },
 	{ "server", "workers", set_workers },
 	{ "server", "long_workers", set_long_workers },
+	{ "server", "write_workers", set_write_workers },
 	{ "server", "max_body", set_max_body },
 	{ "server", "session_idle", set_session_idle },
 	{ "server", "allowed_origins", set_origins },
@@ -495,6 +503,7 @@ lejr_config_defaults(struct lejr_config *cfg)
 		 LEJR_LOCALSTATEDIR "/lib/lejr/lejr.db");
 	cfg->workers = 8;
 	cfg->long_workers = 2;
+	cfg->write_workers = 16;
 	cfg->max_body = 1024 * 1024;
 	cfg->session_idle = 1800;
 	cfg->auth_none = 0;

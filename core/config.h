@@ -6,7 +6,9 @@
  *     port = 8080
  *     public_url = http://127.0.0.1:8080   base of every URL we emit
  *     database = /var/lib/lejr/lejr.db
- *     workers = 8                 threads running tool calls
+ *     workers = 8                 threads running reads and other calls
+ *     write_workers = 16          threads handing write tools' calls to
+ *                                 the writer and waiting for their commit
  *     long_workers = 2            threads, at a lower priority, running
  *                                 the calls of tools known to take long
  *     max_body = 1048576          largest request body, bytes
@@ -41,6 +43,7 @@ struct lejr_config {
 	char database[1024];
 	int workers;
 	int long_workers;
+	int write_workers;
 	size_t max_body;
 	int session_idle;
 	int auth_none;

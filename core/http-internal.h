@@ -48,16 +48,19 @@ struct lejr_msg {
 };
 
 /*
- * The workers come in two lanes, each with its own queue and threads.
- * Calls of tools known to keep a CPU busy for long (long reports) go to
- * the long lane, whose threads run at a lower priority; everything else
- * goes to the short lane.  Neither lane takes the other's work, so a
- * burst of long reports waits among itself and never holds the threads
- * that answer short calls, nor, with its lower priority, the CPUs.
+ * The workers come in three lanes, each with its own queue and threads.
+ * Calls of write tools go to the write lane, whose threads mostly wait
+ * for the writer to commit; calls of tools known to keep a CPU busy for
+ * long (long reports) go to the long lane, whose threads run at a lower
+ * priority; everything else goes to the short lane.  No lane takes
+ * another's work, so neither writes waiting for the disk nor a burst of
+ * long reports hold the threads that answer short reads, and those few
+ * threads, kept busy, rarely sleep between calls.
  */
 enum lejr_lane_kind {
 	LEJR_LANE_SHORT,
 	LEJR_LANE_LONG,
+	LEJR_LANE_WRITE,
 	LEJR_LANES
 };
 

@@ -740,8 +740,9 @@ lejr_http_run(const struct lejr_config *cfg, struct lejr_runtime *rt)
 		goto stop;
 
 	lejr_log(LEJR_LOG_NOTICE, "lejrd listening on %s port %d, "
-		 "%d worker(s) and %d for long calls", cfg->listen,
-		 cfg->port, cfg->workers, cfg->long_workers);
+		 "%d worker(s), %d for writes and %d for long calls",
+		 cfg->listen, cfg->port, cfg->workers, cfg->write_workers,
+		 cfg->long_workers);
 	lejr_log(LEJR_LOG_NOTICE, "MCP endpoint %s%s", srv.resource,
 		 cfg->auth_none ? " (auth = none: no token needed)" : "");
 

@@ -590,18 +590,34 @@ lejr_registry_tool(struct lejr_runtime *rt, const char *name)
 	return e != NULL && !e->disabled ? e : NULL;
 }
 
+/* The tool a tools/call names, or NULL for any other call. */
+static struct lejr_tool_entry *
+called_tool(struct lejr_runtime *rt, const char *method, json_t *params)
+{
+	const char *name;
+
+	if (method == NULL || strcmp(method, "tools/call") != 0)
+		return NULL;
+	name = json_string_value(json_object_get(params, "name"));
+	return name != NULL ? lejr_registry_tool(rt, name) : NULL;
+}
+
 int
 lejr_runtime_call_is_long(struct lejr_runtime *rt, const char *method,
 			  json_t *params)
 {
-	struct lejr_tool_entry *e;
-	const char *name;
+	struct lejr_tool_entry *e = called_tool(rt, method, params);
 
-	if (method == NULL || strcmp(method, "tools/call") != 0)
-		return 0;
-	name = json_string_value(json_object_get(params, "name"));
-	e = name != NULL ? lejr_registry_tool(rt, name) : NULL;
 	return e != NULL && atomic_load(&e->cpu_us) >= LEJR_LONG_CALL_US;
+}
+
+int
+lejr_runtime_call_is_write(struct lejr_runtime *rt, const char *method,
+			   json_t *params)
+{
+	struct lejr_tool_entry *e = called_tool(rt, method, params);
+
+	return e != NULL && e->tool.access == LEJR_ACCESS_WRITE;
 }
 
 struct lejr_resource_entry *

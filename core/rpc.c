@@ -427,13 +427,16 @@ lejr_workers_start(struct lejr_server *srv)
 {
 	int n = srv->cfg->workers > 0 ? srv->cfg->workers : 1;
 	int nlong = srv->cfg->long_workers > 0 ? srv->cfg->long_workers : 1;
+	int nwrite = srv->cfg->write_workers > 0 ? srv->cfg->write_workers : 1;
 
-	srv->threads = calloc((size_t)(n + nlong), sizeof(*srv->threads));
+	srv->threads = calloc((size_t)(n + nlong + nwrite),
+			      sizeof(*srv->threads));
 	if (srv->threads == NULL)
 		return -1;
 	srv->nthreads = 0;
 	if (lane_start(srv, LEJR_LANE_SHORT, n) < 0 ||
-	    lane_start(srv, LEJR_LANE_LONG, nlong) < 0)
+	    lane_start(srv, LEJR_LANE_LONG, nlong) < 0 ||
+	    lane_start(srv, LEJR_LANE_WRITE, nwrite) < 0)
 		return -1;
 	return 0;
 }
@@ -454,17 +457,24 @@ lejr_workers_stop(struct lejr_server *srv)
 	srv->nthreads = 0;
 }
 
+/* The lane of a call. */
+static enum lejr_lane_kind
+lane_of(struct lejr_server *srv, const struct lejr_rpc *rpc)
+{
+	if (lejr_runtime_call_is_write(srv->rt, rpc->method, rpc->params))
+		return LEJR_LANE_WRITE;
+	if (lejr_runtime_call_is_long(srv->rt, rpc->method, rpc->params))
+		return LEJR_LANE_LONG;
+	return LEJR_LANE_SHORT;
+}
+
 /* Queue job in the lane its call belongs to.  Returns 0, or -1 when
  * the queues are full. */
 static int
 job_queue(struct lejr_server *srv, struct lejr_job *job)
 {
-	struct lejr_lane *lane;
+	struct lejr_lane *lane = &srv->lanes[lane_of(srv, &job->rpc)];
 	int rc = -1;
-
-	lane = &srv->lanes[lejr_runtime_call_is_long(srv->rt,
-			job->rpc.method, job->rpc.params) ?
-			   LEJR_LANE_LONG : LEJR_LANE_SHORT];
 
 	pthread_mutex_lock(&srv->work_lock);
 	if (srv->nqueued < LEJR_HTTP_QUEUE_MAX) {
@@ -544,17 +554,8 @@ static int
 scope_short(struct lejr_server *srv, const struct lejr_rpc *rpc,
 	    const struct ledger_principal *p)
 {
-	const struct lejr_tool_entry *t;
-	json_t *name;
-
-	if (p->connection_id == 0 || p->access == LEJR_ACCESS_WRITE ||
-	    strcmp(rpc->method, "tools/call") != 0)
-		return 0;
-	name = json_object_get(rpc->params, "name");
-	t = json_is_string(name) ? lejr_registry_tool(srv->rt,
-						      json_string_value(name))
-				 : NULL;
-	return t != NULL && t->tool.access == LEJR_ACCESS_WRITE;
+	return p->connection_id != 0 && p->access != LEJR_ACCESS_WRITE &&
+	       lejr_runtime_call_is_write(srv->rt, rpc->method, rpc->params);
 }
 
 /* 403 insufficient_scope (RFC 6750 section 3.1), with the scope that

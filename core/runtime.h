@@ -120,6 +120,10 @@ char *lejr_runtime_dispatch_text(struct lejr_runtime *rt,
 int lejr_runtime_call_is_long(struct lejr_runtime *rt, const char *method,
 			      json_t *params);
 
+/* Is it a tools/call of a write tool?  Any thread. */
+int lejr_runtime_call_is_write(struct lejr_runtime *rt, const char *method,
+			       json_t *params);
+
 /* Resolve a bearer token on the calling thread's database connection:
  * LEJR_OK with *out filled (free with ledger_principal_free), or
  * LEJR_EDENIED. */

@@ -48,6 +48,7 @@ Test(config, defaults)
 	cr_assert_str_eq(cfg.database, LEJR_LOCALSTATEDIR "/lib/lejr/lejr.db");
 	cr_assert_eq(cfg.workers, 8);
 	cr_assert_eq(cfg.long_workers, 2);
+	cr_assert_eq(cfg.write_workers, 16);
 	cr_assert_eq(cfg.max_body, 1048576);
 	cr_assert_eq(cfg.session_idle, 1800);
 	cr_assert_eq(cfg.auth_none, 0);
@@ -70,6 +71,7 @@ Test(config, every_key)
 			  "database = /srv/lejr/books.db\n"
 			  "workers = 12\n"
 			  "long_workers = 3\n"
+			  "write_workers = 40\n"
 			  "max_body = 2048\n"
 			  "session_idle = 60\n"
 			  "allowed_origins = https://claude.ai "
@@ -88,6 +90,7 @@ Test(config, every_key)
 	cr_assert_str_eq(cfg.database, "/srv/lejr/books.db");
 	cr_assert_eq(cfg.workers, 12);
 	cr_assert_eq(cfg.long_workers, 3);
+	cr_assert_eq(cfg.write_workers, 40);
 	cr_assert_eq(cfg.max_body, 2048);
 	cr_assert_eq(cfg.session_idle, 60);
 	cr_assert_eq(cfg.norigins, 2);
@@ -148,6 +151,8 @@ Test(config, bad_values)
 		{ "[server]\nport = 80a\n", "port: expected a number" },
 		{ "[server]\nworkers = -2\n", "workers: expected" },
 		{ "[server]\nlong_workers = 0\n", "long_workers: expected" },
+		{ "[server]\nwrite_workers = 257\n",
+		  "write_workers: expected" },
 		{ "[server]\nmax_body = 10\n", "max_body: expected" },
 		{ "[server]\nauth = maybe\n", "auth: expected" },
 		{ "[server]\nlog_level = loud\n", "log_level: expected" },

@@ -153,6 +153,22 @@ Test(ledger, migrations_run_once)
 	cr_assert_eq(query_int("SELECT count(*) FROM entries"), 1);
 }
 
+/* A worker opens its connection while the writer holds the write lock:
+ * migrations already applied must not wait for it. */
+Test(ledger, opening_does_not_wait_for_a_writer)
+{
+	sqlite3 *second = NULL;
+	time_t t0;
+
+	cr_assert_eq(ledger_begin(db, 1, &err), LEJR_OK, "%s", err.msg);
+	t0 = time(NULL);
+	cr_assert_eq(ledger_open(path, &second, &err), LEJR_OK, "%s",
+		     err.msg);
+	cr_expect_leq(time(NULL) - t0, 1);
+	ledger_close(second);
+	ledger_rollback(db);
+}
+
 Test(ledger, plugin_migrations)
 {
 	const char *v1 = "CREATE TABLE demo_things (id INTEGER PRIMARY KEY)";

@@ -100,6 +100,13 @@ ledger_migrate(sqlite3 *db, const char *owner, int version,
 				      "migration %d of %s: a transaction is "
 				      "already open", version, owner);
 
+	/* Applied already, as on every connection but the first: a read
+	 * says so without waiting for the write lock, which the writer
+	 * may hold for a while. */
+	rc = migration_max(db, owner, &max, err);
+	if (rc != LEJR_OK || version <= max)
+		return rc;
+
 	/* IMMEDIATE, so that two processes opening the same file at once
 	 * apply each migration exactly once. */
 	rc = ledger_begin(db, 1, err);

@@ -1,5 +1,6 @@
-// Calls of tools that run long get threads of their own: a short call
-// answers at once while long calls hold every thread they may use.
+// Calls of tools that run long, and calls of write tools, get threads
+// of their own: a short read answers at once while long calls or slow
+// writes hold every thread they may use.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,6 +44,47 @@ test('a short call answers while long calls fill their lane', async () => {
     assert.equal(order[0], 'short', `answers came in order: ${order}`);
     for (const r of answers)
       assert.equal(r.json.result.isError, false, r.body);
+  } finally {
+    await lejr.stop();
+    lejr.cleanup();
+  }
+});
+
+test('a read answers while writes hold the write lane', async () => {
+  const lejr = new Lejr({ pluginDir: join(build, 'tests/plugins/.libs'),
+    plugins: ['good'], server: ['workers = 1', 'write_workers = 1'] });
+  try {
+    lejr.ctl('org', 'create', 'acme', 'Acme Ltd', 'EUR');
+    lejr.ctl('user', 'create', 'ed@acme.example', 'Ed');
+    lejr.ctl('member', 'set', 'acme', 'ed@acme.example', 'accountant');
+    const tok = lejr.token('ed@acme.example', ['acme'], 'write');
+    await lejr.start();
+    const s = await handshake(lejr.url, tok);
+    // JSON answers only: good_count's log messages are left out.
+    const call = (id, name, args) => rpc(lejr.url, { jsonrpc: '2.0', id,
+      method: 'tools/call', params: { name, arguments: args } },
+    { token: tok, ...s, accept: 'application/json' });
+
+    // Two writes that keep the writer busy for 400 ms each, then a
+    // read: the one write worker waits on the first, the second write
+    // waits for it, and the read must wait for neither.
+    const order = [];
+    const writes = [1, 2].map((id) => call(id, 'good_note',
+      { text: `slow ${id}`, ms: 400 })
+      .then((r) => { order.push(`write ${id}`); return r; }));
+    await new Promise((ok) => setTimeout(ok, 100));
+    const read = await call(3, 'good_count', {});
+    order.push('read');
+    const answers = await Promise.all(writes);
+
+    assert.equal(read.status, 200, read.body);
+    assert.equal(read.json.result.isError, false, read.body);
+    assert.equal(read.json.result.structuredContent.notes, 0, read.body);
+    assert.equal(order[0], 'read', `answers came in order: ${order}`);
+    for (const r of answers)
+      assert.equal(r.json.result.isError, false, r.body);
+    const after = await call(4, 'good_count', {});
+    assert.equal(after.json.result.structuredContent.notes, 2, after.body);
   } finally {
     await lejr.stop();
     lejr.cleanup();

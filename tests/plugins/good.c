@@ -92,7 +92,10 @@ static const char note_input[] =
 	"   \"maxLength\": 100},"
 	"  \"amount\": {\"type\": [\"string\", \"number\"],"
 	"   \"description\": \"Post this from 3000 to 1000.\"},"
-	"  \"fail\": {\"enum\": [\"no\", \"invalid\", \"internal\"]}}}";
+	"  \"fail\": {\"enum\": [\"no\", \"invalid\", \"internal\"]},"
+	"  \"ms\": {\"type\": \"integer\", \"minimum\": 0,"
+	"   \"maximum\": 5000,"
+	"   \"description\": \"Keep the writer busy this long first.\"}}}";
 
 static const char note_output[] =
 	"{\"type\": \"object\", \"required\": [\"id\"],"
@@ -120,6 +123,27 @@ post(struct lejr_call *call, json_t *amount, const char *memo, int64_t *id)
 	return api->post_entry(call, &spec, id);
 }
 
+static long long
+thread_cpu_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Keep this thread's CPU busy for ms; returns the loops it made. */
+static unsigned long
+spin(long long ms)
+{
+	long long until = thread_cpu_ms() + ms;
+	volatile unsigned long spins = 0;
+
+	while (thread_cpu_ms() < until)
+		spins++;
+	return spins;
+}
+
 static int
 good_note(struct lejr_call *call, json_t *args, json_t **result)
 {
@@ -129,6 +153,7 @@ good_note(struct lejr_call *call, json_t *args, json_t **result)
 	int64_t id = 0, entry = 0;
 	int rc;
 
+	spin(json_integer_value(json_object_get(args, "ms")));
 	rc = exec_org(api->db(call), "INSERT INTO good_notes (org_id, text) "
 		      "VALUES (?, ?)", api->org(call)->id, text, &id);
 	if (rc != LEJR_OK)
@@ -215,25 +240,13 @@ static const char spin_input[] =
 	" \"properties\": {\"ms\": {\"type\": \"integer\","
 	"  \"minimum\": 0, \"maximum\": 5000}}}";
 
-static long long
-thread_cpu_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static int
 good_spin(struct lejr_call *call, json_t *args, json_t **result)
 {
-	long long until = thread_cpu_ms() +
-			  json_integer_value(json_object_get(args, "ms"));
-	volatile unsigned long spins = 0;
+	unsigned long spins;
 
 	(void)call;
-	while (thread_cpu_ms() < until)
-		spins++;
+	spins = spin(json_integer_value(json_object_get(args, "ms")));
 	*result = json_pack("{s:I}", "spins", (json_int_t)spins);
 	return LEJR_OK;
 }
