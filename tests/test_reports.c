@@ -1243,11 +1243,27 @@ Test(reports, damaged_totals_fail_the_checks)
 	refused("trial_balance", "{}", LEJR_EINTERNAL, "does not balance");
 }
 
-/* The profit and loss reads whole years and dekads where it can; its
- * check reads months and days, so a damaged total of either shows. */
+/* The profit and loss reads whole years, months and dekads where it
+ * can; its check reads around those rows, so a damaged one shows. */
 Test(reports, damaged_income_totals_fail_the_profit_and_loss)
 {
 	c21_entries();
+	json_decref(ok("profit_and_loss", "{\"from\": \"2024-03-01\", "
+		       "\"to\": \"2024-06-30\", \"columns\": \"month\"}"));
+	cr_assert_eq(sqlite3_exec(db, "UPDATE account_month_totals SET "
+				  "credit = credit + 7 WHERE month = '2024-03' "
+				  "AND account_id = (SELECT id FROM accounts "
+				  "WHERE code = '4000')", NULL, NULL, NULL),
+		     SQLITE_OK);
+	refused("profit_and_loss", "{\"from\": \"2024-03-01\", "
+		"\"to\": \"2024-06-30\", \"columns\": \"month\"}",
+		LEJR_EINTERNAL, "failed its own check (net_matches_balances)");
+	cr_assert_eq(sqlite3_exec(db, "UPDATE account_month_totals SET "
+				  "credit = credit - 7 WHERE month = '2024-03' "
+				  "AND account_id = (SELECT id FROM accounts "
+				  "WHERE code = '4000')", NULL, NULL, NULL),
+		     SQLITE_OK);
+
 	json_decref(ok("profit_and_loss", "{\"from\": \"2024-01-01\", "
 		       "\"to\": \"2024-12-31\"}"));
 	cr_assert_eq(sqlite3_exec(db, "UPDATE account_year_totals SET "

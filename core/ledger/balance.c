@@ -140,8 +140,7 @@ ledger_trial_balance(sqlite3 *db, const struct lejr_org *org,
 		goto out;
 	}
 
-	rc = rpt_asof(db, org->id, &c, date, RPT_FEWEST_ROWS, net, seen,
-		      err);
+	rc = rpt_asof(db, org->id, &c, date, NULL, NULL, net, seen, err);
 	if (rc == LEJR_OK)
 		rc = tb_rows(&c, net, seen, org, tb, err);
 	if (rc == LEJR_OK) {

@@ -296,6 +296,11 @@ rpt_check_failed(int64_t org, const char *report, const char *check,
  * days.  Each unit is one row per account with lines in it, and there
  * is nothing outside the ledger's first and last dates, so the plan
  * counts the units inside those and takes the fewest.
+ *
+ * A report's check plans its sums to avoid the units its figures read
+ * (struct rpt_rows): each such unit counts as AVOID_PRICE units, so the
+ * check reads other rows wherever another way exists, and the same
+ * rows only where none does (the days at the very ends of a period).
  */
 enum level {
 	LV_ALL,
@@ -306,9 +311,11 @@ enum level {
 	LV_CLOSING   /* closing entries' lines per day: never planned */
 };
 
+#define AVOID_PRICE 100000
+
 /* Enough for any plan: at most a run and a remainder at each end per
- * level, and the closing entries. */
-#define PLAN_PIECES 32
+ * level, runs split around avoided units, and the closing entries. */
+#define PLAN_PIECES 64
 
 struct piece {
 	enum level lv;
@@ -316,9 +323,16 @@ struct piece {
 	int sign;
 };
 
+/* A run of units of one level, from the first day of its first unit
+ * to the last of its last. */
+struct rpt_run {
+	enum level lv;
+	int64_t from, to;
+};
+
 struct plan {
 	int64_t first, last;  /* the ledger's dates, as day numbers */
-	int skip_coarse;      /* RPT_MONTHS_AND_DAYS: no years, no dekads */
+	const struct rpt_rows *avoid;
 	struct piece piece[PLAN_PIECES];
 	size_t n;
 };
@@ -341,7 +355,7 @@ unit_of(const struct plan *pl, enum level lv, int64_t n, int64_t *start,
 		*end = pl->last;
 		return;
 	}
-	if (lv == LV_DAY) {
+	if (lv == LV_DAY || lv == LV_CLOSING) {
 		*start = *end = n;
 		return;
 	}
@@ -382,6 +396,27 @@ unit_count(enum level lv, int64_t a, int64_t b)
 	return months * 3 + dekad_index(db) - dekad_index(da) + 1;
 }
 
+/* Is the unit start..end of level lv one the plan should avoid? */
+static int
+avoided(const struct plan *pl, enum level lv, int64_t start, int64_t end)
+{
+	const struct rpt_rows *r = pl->avoid;
+
+	for (size_t i = 0; r != NULL && i < r->n; i++)
+		if (r->run[i].lv == lv && r->run[i].from <= end &&
+		    start <= r->run[i].to)
+			return 1;
+	return 0;
+}
+
+/* What reading the unit start..end of level lv counts for. */
+static int64_t
+unit_price(const struct plan *pl, enum level lv, int64_t start,
+	   int64_t end)
+{
+	return avoided(pl, lv, start, end) ? AVOID_PRICE : 1;
+}
+
 static void
 plan_add(struct plan *pl, enum level lv, int64_t from, int64_t to,
 	 int sign)
@@ -397,26 +432,68 @@ static int64_t cover(struct plan *pl, enum level lv, int64_t a, int64_t b,
 		     int sign, int emit);
 
 /*
+ * The whole units of level lv from the one holding from to the one
+ * holding to, as one run, or, with units to avoid, as runs around them
+ * and each avoided unit planned at the finer levels.
+ */
+static int64_t
+cover_run(struct plan *pl, enum level lv, int64_t from, int64_t to,
+	  int sign, int emit)
+{
+	int64_t s, e, cost = 0, run = -1;
+
+	if (pl->avoid == NULL || lv == LV_DAY) {
+		if (emit)
+			plan_add(pl, lv, from, to, sign);
+		if (lv != LV_DAY || pl->avoid == NULL)
+			return unit_count(lv, from, to);
+		for (int64_t d = from; d <= to; d++)
+			cost += unit_price(pl, lv, d, d);
+		return cost;
+	}
+
+	for (int64_t n = from; n <= to; n = e + 1) {
+		unit_of(pl, lv, n, &s, &e);
+		if (!avoided(pl, lv, s, e)) {
+			if (run < 0)
+				run = n;
+			cost++;
+			continue;
+		}
+		if (run >= 0 && emit)
+			plan_add(pl, lv, run, n - 1, sign);
+		run = -1;
+		cost += cover(pl, lv + 1, n, e < to ? e : to, sign, emit);
+	}
+	if (run >= 0 && emit)
+		plan_add(pl, lv, run, to, sign);
+	return cost;
+}
+
+/*
  * One end of a run of units of level lv: the days inside the period,
- * in_a..in_b, or the end's unit whole less the days outside it,
- * out_a..out_b, whichever reads fewer units (added to *cost).  Returns
- * 1 when the unit is taken whole.
+ * in_a..in_b, or the end's unit, u_s..u_e, whole less the days outside
+ * it, out_a..out_b, whichever reads fewer units (added to *cost).
+ * Returns 1 when the unit is taken whole.
  */
 static int
 cover_end(struct plan *pl, enum level lv, int64_t in_a, int64_t in_b,
-	  int64_t out_a, int64_t out_b, int sign, int emit, int64_t *cost)
+	  int64_t out_a, int64_t out_b, int64_t u_s, int64_t u_e, int sign,
+	  int emit, int64_t *cost)
 {
 	int64_t inside, outside;
 
 	inside = cover(pl, lv + 1, in_a, in_b, sign, 0);
-	outside = cover(pl, lv + 1, out_a, out_b, -sign, 0);
-	if (inside <= outside + 1) {
+	outside = cover(pl, lv + 1, out_a, out_b, -sign, 0) +
+		  unit_price(pl, lv, u_s, u_e);
+	if (inside <= outside) {
 		*cost += inside;
 		if (emit)
 			cover(pl, lv + 1, in_a, in_b, sign, 1);
 		return 0;
 	}
-	*cost += outside;
+	/* the unit itself joins the run, which prices it */
+	*cost += outside - unit_price(pl, lv, u_s, u_e);
 	if (emit)
 		cover(pl, lv + 1, out_a, out_b, -sign, 1);
 	return 1;
@@ -439,13 +516,8 @@ cover(struct plan *pl, enum level lv, int64_t a, int64_t b, int sign,
 		b = pl->last;
 	if (a > b)
 		return 0;
-	if (pl->skip_coarse && (lv == LV_YEAR || lv == LV_DEKAD))
-		return cover(pl, lv + 1, a, b, sign, emit);
-	if (lv == LV_DAY) {
-		if (emit)
-			plan_add(pl, lv, a, b, sign);
-		return b - a + 1;
-	}
+	if (lv == LV_DAY)
+		return cover_run(pl, lv, a, b, sign, emit);
 
 	unit_of(pl, lv, a, &as, &ae);
 	unit_of(pl, lv, b, &bs, &be);
@@ -453,15 +525,16 @@ cover(struct plan *pl, enum level lv, int64_t a, int64_t b, int sign,
 	if (as == bs) {
 		/* inside one unit: the days themselves, or the unit less
 		 * the days around them */
-		if (a == as && b == ae) {
+		outside = unit_price(pl, lv, as, ae);
+		if (a == as && b == ae && outside == 1) {
 			if (emit)
 				plan_add(pl, lv, as, ae, sign);
 			return 1;
 		}
 		inside = cover(pl, lv + 1, a, b, sign, 0);
-		outside = cover(pl, lv + 1, as, a - 1, -sign, 0) +
-			  cover(pl, lv + 1, b + 1, ae, -sign, 0);
-		if (inside <= outside + 1) {
+		outside += cover(pl, lv + 1, as, a - 1, -sign, 0) +
+			   cover(pl, lv + 1, b + 1, ae, -sign, 0);
+		if (inside <= outside) {
 			if (emit)
 				cover(pl, lv + 1, a, b, sign, 1);
 			return inside;
@@ -471,16 +544,18 @@ cover(struct plan *pl, enum level lv, int64_t a, int64_t b, int sign,
 			cover(pl, lv + 1, as, a - 1, -sign, 1);
 			cover(pl, lv + 1, b + 1, ae, -sign, 1);
 		}
-		return outside + 1;
+		return outside;
 	}
 
 	/* across units: the whole ones between, and at each end the days
 	 * inside the period, or the unit whole less the days outside */
 	from = as;
 	to = be;
-	if (a != as && !cover_end(pl, lv, a, ae, as, a - 1, sign, emit, &cost))
+	if (a != as && !cover_end(pl, lv, a, ae, as, a - 1, as, ae, sign,
+				  emit, &cost))
 		from = ae + 1;
-	if (b != be && !cover_end(pl, lv, bs, b, b + 1, be, sign, emit, &cost))
+	if (b != be && !cover_end(pl, lv, bs, b, b + 1, be, bs, be, sign,
+				  emit, &cost))
 		to = bs - 1;
 
 	/* the run of whole units, counted inside the ledger's dates */
@@ -488,11 +563,8 @@ cover(struct plan *pl, enum level lv, int64_t a, int64_t b, int sign,
 		from = pl->first;
 	if (to > pl->last)
 		to = pl->last;
-	if (from <= to) {
-		cost += unit_count(lv, from, to);
-		if (emit)
-			plan_add(pl, lv, from, to, sign);
-	}
+	if (from <= to)
+		cost += cover_run(pl, lv, from, to, sign, emit);
 	return cost;
 }
 
@@ -669,12 +741,64 @@ ledger_span(sqlite3 *db, int64_t org, struct plan *pl, int *any,
 
 /* ---- balances and movements ---- */
 
+void
+rpt_rows_free(struct rpt_rows *r)
+{
+	free(r->run);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Add the units that pl reads to used (NULL: nothing to do). */
+static int
+rows_note(const struct plan *pl, struct rpt_rows *used,
+	  struct lejr_error *err)
+{
+	const struct piece *p;
+	struct rpt_run *run;
+	int64_t end;
+	size_t cap;
+
+	for (size_t i = 0; used != NULL && i < pl->n; i++) {
+		p = &pl->piece[i];
+		if (p->lv == LV_CLOSING)
+			continue;
+		if (used->n == used->cap) {
+			cap = used->cap ? used->cap * 2 : 32;
+			run = realloc(used->run, cap * sizeof(*run));
+			if (run == NULL)
+				return lejr_error_set(err, LEJR_EINTERNAL,
+						      "out of memory");
+			used->run = run;
+			used->cap = cap;
+		}
+		run = &used->run[used->n++];
+		run->lv = p->lv;
+		unit_of(pl, p->lv, p->from, &run->from, &end);
+		unit_of(pl, p->lv, p->to, &end, &run->to);
+	}
+	return LEJR_OK;
+}
+
+/* Plan the days a..b into pl, avoiding what pl->avoid holds where that
+ * fits in a plan, and not at all where it does not. */
+static void
+plan_days(struct plan *pl, int64_t a, int64_t b)
+{
+	cover(pl, LV_ALL, a, b, 1, 1);
+	if (pl->n > PLAN_PIECES && pl->avoid != NULL) {
+		pl->n = 0;
+		pl->avoid = NULL;
+		cover(pl, LV_ALL, a, b, 1, 1);
+	}
+}
+
 int
 rpt_asof(sqlite3 *db, int64_t org, const struct rpt_chart *c,
-	 const char *date, enum rpt_way way, int64_t *net,
-	 unsigned char *seen, struct lejr_error *err)
+	 const char *date, const struct rpt_rows *avoid,
+	 struct rpt_rows *used, int64_t *net, unsigned char *seen,
+	 struct lejr_error *err)
 {
-	struct plan pl = { .skip_coarse = way == RPT_MONTHS_AND_DAYS };
+	struct plan pl = { .avoid = avoid };
 	struct sums s = { 0 };
 	int any, rc;
 
@@ -685,8 +809,8 @@ rpt_asof(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 	rc = ledger_span(db, org, &pl, &any, err);
 	if (rc != LEJR_OK || !any)
 		return rc;
-	cover(&pl, LV_ALL, pl.first,
-	      date != NULL ? ledger_day_number(date) : pl.last, 1, 1);
+	plan_days(&pl, pl.first,
+		  date != NULL ? ledger_day_number(date) : pl.last);
 
 	rc = sums_alloc(&s, c->n, seen != NULL, err);
 	if (rc == LEJR_OK)
@@ -700,16 +824,18 @@ rpt_asof(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 			seen[i] = s.lines[i] > 0;
 	}
 	sums_free(&s);
+	if (rc == LEJR_OK)
+		rc = rows_note(&pl, used, err);
 	return rc;
 }
 
 int
 rpt_range(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 	  const char *from, const char *to, enum rpt_closing which,
-	  enum rpt_way way, int64_t *debit, int64_t *credit,
-	  struct lejr_error *err)
+	  const struct rpt_rows *avoid, struct rpt_rows *used,
+	  int64_t *debit, int64_t *credit, struct lejr_error *err)
 {
-	struct plan pl = { .skip_coarse = way == RPT_MONTHS_AND_DAYS };
+	struct plan pl = { .avoid = avoid };
 	struct sums s = { debit, credit, NULL };
 	int any, rc;
 
@@ -720,14 +846,16 @@ rpt_range(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 	if (rc != LEJR_OK || !any)
 		return rc;
 	if (which != RPT_ONLY_CLOSING)
-		cover(&pl, LV_ALL, ledger_day_number(from),
-		      ledger_day_number(to), 1, 1);
+		plan_days(&pl, ledger_day_number(from), ledger_day_number(to));
 	if (which != RPT_ALL_LINES)
 		plan_add(&pl, LV_CLOSING, ledger_day_number(from),
 			 ledger_day_number(to),
 			 which == RPT_NO_CLOSING ? -1 : 1);
 
-	return plan_run(db, org, c, &pl, &s, err);
+	rc = plan_run(db, org, c, &pl, &s, err);
+	if (rc == LEJR_OK)
+		rc = rows_note(&pl, used, err);
+	return rc;
 }
 
 /* ---- one account ---- */

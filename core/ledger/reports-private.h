@@ -52,15 +52,21 @@ enum rpt_closing {
 };
 
 /*
- * How a sum reads the totals: over every level for the fewest rows, or,
- * for a report's check, over the month and day totals alone, so that a
- * check and the figures it checks read different rows wherever the
- * figures took whole years or dekads.
+ * The totals rows a report's figures read, as runs of units of one
+ * level (all time, year, month, dekad, day), gathered so that its
+ * checks can plan their sums around them and read other rows wherever
+ * another way exists: a damaged total then shows as a failed check
+ * instead of passing on both sides.  Zero it before use; free it with
+ * rpt_rows_free.
  */
-enum rpt_way {
-	RPT_FEWEST_ROWS,
-	RPT_MONTHS_AND_DAYS
+struct rpt_run;
+
+struct rpt_rows {
+	struct rpt_run *run;
+	size_t n, cap;
 };
+
+void rpt_rows_free(struct rpt_rows *r);
 
 /* Load org's chart, or take the one db keeps when the org's
  * chart_epoch has not moved since.  Free it with rpt_chart_free (also
@@ -81,11 +87,13 @@ int rpt_add(int64_t *sum, int64_t v, struct lejr_error *err);
  * into net[c->n], debit positive; seen[i] (seen may be NULL) set to 1
  * when account i has lines by then.  Reads whole years, months and
  * dekads, and days only at the ends, taking away what lies past the
- * date when that reads fewer rows.
+ * date when that reads fewer rows, and around the rows in avoid
+ * (NULL: none).  The rows read are added to used unless it is NULL.
  */
 int rpt_asof(sqlite3 *db, int64_t org, const struct rpt_chart *c,
-	     const char *date, enum rpt_way way, int64_t *net,
-	     unsigned char *seen, struct lejr_error *err);
+	     const char *date, const struct rpt_rows *avoid,
+	     struct rpt_rows *used, int64_t *net, unsigned char *seen,
+	     struct lejr_error *err);
 
 /*
  * Each account's debits and credits dated from..to, both inclusive and
@@ -95,8 +103,8 @@ int rpt_asof(sqlite3 *db, int64_t org, const struct rpt_chart *c,
  */
 int rpt_range(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 	      const char *from, const char *to, enum rpt_closing which,
-	      enum rpt_way way, int64_t *debit, int64_t *credit,
-	      struct lejr_error *err);
+	      const struct rpt_rows *avoid, struct rpt_rows *used,
+	      int64_t *debit, int64_t *credit, struct lejr_error *err);
 
 /* The same two for one account (its id), answered from the rows of
  * that account only. */

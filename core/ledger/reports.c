@@ -61,6 +61,7 @@ struct bs {
 	int64_t prior_earnings, current_earnings;
 	int64_t pl_net;           /* the year's result, closings left out */
 	int64_t closed;           /* the year's result closed into equity */
+	struct rpt_rows used;     /* the rows of net and prior */
 };
 
 static int
@@ -87,6 +88,7 @@ bs_free(struct bs *b)
 	free(b->prior);
 	free(b->d);
 	free(b->cr);
+	rpt_rows_free(&b->used);
 }
 
 /* Read every sum: balances now and before the year, and the year's
@@ -100,11 +102,11 @@ bs_read(sqlite3 *db, int64_t org, const char *date, struct bs *b,
 	int rc;
 
 	ledger_day_add(b->first, -1, before);
-	rc = rpt_asof(db, org, c, date, RPT_FEWEST_ROWS, b->net,
-		      b->seen, err);
+	rc = rpt_asof(db, org, c, date, NULL, &b->used, b->net, b->seen,
+		      err);
 	if (rc == LEJR_OK)
-		rc = rpt_asof(db, org, c, before, RPT_FEWEST_ROWS,
-			      b->prior, NULL, err);
+		rc = rpt_asof(db, org, c, before, NULL, &b->used, b->prior,
+			      NULL, err);
 	if (rc != LEJR_OK)
 		return rc;
 
@@ -119,14 +121,14 @@ bs_read(sqlite3 *db, int64_t org, const char *date, struct bs *b,
 
 	if (rc == LEJR_OK)
 		rc = rpt_range(db, org, c, b->first, date, RPT_NO_CLOSING,
-			       RPT_MONTHS_AND_DAYS, b->d, b->cr, err);
+			       &b->used, NULL, b->d, b->cr, err);
 	for (size_t i = 0; i < c->n && rc == LEJR_OK; i++)
 		if (is_pl(c->acct[i].type))
 			rc = rpt_add(&b->pl_net, b->cr[i] - b->d[i], err);
 
 	if (rc == LEJR_OK)
 		rc = rpt_range(db, org, c, b->first, date, RPT_ONLY_CLOSING,
-			       RPT_FEWEST_ROWS, b->d, b->cr, err);
+			       NULL, NULL, b->d, b->cr, err);
 	for (size_t i = 0; i < c->n && rc == LEJR_OK; i++)
 		if (is_pl(c->acct[i].type))
 			rc = rpt_add(&b->closed, b->d[i] - b->cr[i], err);
@@ -286,7 +288,7 @@ bs_json(struct bs *b, const char *date, const char *currency,
  * liabilities plus equity (every entry balances), and the year's
  * earnings on the sheet, with what closing entries moved out of them,
  * equal the profit and loss of the year to the date, which is read
- * from the month and day totals rather than from two balances.
+ * around the totals rows of the two balances rather than from them.
  */
 static int
 bs_check(const struct bs *b, int64_t org, struct lejr_error *err)
@@ -371,6 +373,7 @@ struct pl {
 	int split;                  /* month or quarter columns + total */
 	int64_t *amount;            /* [col * c->n + account] */
 	int64_t *d, *cr;            /* scratch */
+	struct rpt_rows used;       /* the rows of the columns */
 };
 
 /* "2024" or "2024/25": the fiscal year holding date. */
@@ -555,7 +558,7 @@ pl_read(sqlite3 *db, int64_t org, struct pl *p, struct lejr_error *err)
 
 	for (size_t k = 0; k < p->ncol && rc == LEJR_OK; k++) {
 		rc = rpt_range(db, org, c, p->col[k].from, p->col[k].to,
-			       RPT_NO_CLOSING, RPT_FEWEST_ROWS, p->d, p->cr,
+			       RPT_NO_CLOSING, NULL, &p->used, p->d, p->cr,
 			       err);
 		row = p->amount + k * c->n;
 		for (size_t i = 0; rc == LEJR_OK && i < c->n; i++) {
@@ -610,8 +613,8 @@ pl_check_columns(const struct pl *p, int64_t org, struct lejr_error *err)
 /*
  * The net result of the whole period equals the change of the income
  * and expense balances over it (read as balances at its two ends), less
- * what closing entries moved: a second computation, over the month and
- * day totals alone.
+ * what closing entries moved: a second computation, planned around the
+ * totals rows that the columns read.
  */
 static int
 pl_check_net(sqlite3 *db, int64_t org, struct pl *p, struct lejr_error *err)
@@ -629,14 +632,14 @@ pl_check_net(sqlite3 *db, int64_t org, struct pl *p, struct lejr_error *err)
 	rc = cd == NULL || cc == NULL ?
 	     lejr_error_set(err, LEJR_EINTERNAL, "out of memory") : LEJR_OK;
 	if (rc == LEJR_OK)
-		rc = rpt_asof(db, org, c, col->to, RPT_MONTHS_AND_DAYS,
-			      end, NULL, err);
+		rc = rpt_asof(db, org, c, col->to, &p->used, NULL, end,
+			      NULL, err);
 	if (rc == LEJR_OK)
-		rc = rpt_asof(db, org, c, before, RPT_MONTHS_AND_DAYS,
-			      begin, NULL, err);
+		rc = rpt_asof(db, org, c, before, &p->used, NULL, begin,
+			      NULL, err);
 	if (rc == LEJR_OK)
 		rc = rpt_range(db, org, c, col->from, col->to,
-			       RPT_ONLY_CLOSING, RPT_FEWEST_ROWS, cd, cc, err);
+			       RPT_ONLY_CLOSING, NULL, NULL, cd, cc, err);
 
 	for (size_t i = 0; rc == LEJR_OK && i < c->n; i++)
 		if (is_pl(c->acct[i].type))
@@ -851,6 +854,7 @@ ledger_profit_and_loss(sqlite3 *db, const struct lejr_org *org,
 	free(p->amount);
 	free(p->d);
 	free(p->cr);
+	rpt_rows_free(&p->used);
 	free(p);
 	rpt_chart_free(&c);
 	return rc;
