@@ -442,11 +442,15 @@ cover_run(struct plan *pl, enum level lv, int64_t from, int64_t to,
 {
 	int64_t s, e, cost = 0, run = -1;
 
-	if (pl->avoid == NULL || lv == LV_DAY) {
+	if (pl->avoid == NULL) {
 		if (emit)
 			plan_add(pl, lv, from, to, sign);
-		if (lv != LV_DAY || pl->avoid == NULL)
-			return unit_count(lv, from, to);
+		return unit_count(lv, from, to);
+	}
+	if (lv == LV_DAY) {
+		/* nothing finer: an avoided day is read all the same */
+		if (emit)
+			plan_add(pl, lv, from, to, sign);
 		for (int64_t d = from; d <= to; d++)
 			cost += unit_price(pl, lv, d, d);
 		return cost;
