@@ -54,8 +54,13 @@ struct lejr_msg {
  * long (long reports) go to the long lane, whose threads run at a lower
  * priority; everything else goes to the short lane.  No lane takes
  * another's work, so neither writes waiting for the disk nor a burst of
- * long reports hold the threads that answer short reads, and those few
- * threads, kept busy, rarely sleep between calls.
+ * long reports hold the threads that answer short reads.
+ *
+ * A lane runs at most limit calls at once, however many threads it
+ * has: the short lane as many as there are CPUs, so that a few threads
+ * kept busy take call after call without sleeping, while the others
+ * stand by for the calls that wait for the client (an elicitation),
+ * which do not count while they wait.
  */
 enum lejr_lane_kind {
 	LEJR_LANE_SHORT,
@@ -71,6 +76,8 @@ struct lejr_lane {
 	enum lejr_lane_kind kind;
 	pthread_cond_t cond;          /* its threads wait for work */
 	struct lejr_job *head, *tail;
+	int running;                  /* calls running, not waiting */
+	int limit;                    /* most calls running at once */
 };
 
 /* One application request, from its POST to its answer. */
@@ -79,6 +86,7 @@ struct lejr_job {
 	struct lejr_session *session; /* a reference */
 	struct lejr_job *snext;       /* in session->jobs (loop) */
 	struct lejr_job *wnext;       /* in its lane's queue */
+	struct lejr_lane *lane;       /* the lane that runs it */
 
 	/* Loop only: where the answer goes.  req until the response
 	 * becomes a stream, then stream. */

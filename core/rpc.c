@@ -240,6 +240,21 @@ job_post(struct lejr_job *job, enum lejr_msg_kind kind, char *text,
 	mailbox_post(job->srv, m);
 }
 
+/* The job's call waits for the client (away 1) or runs again (0):
+ * while it waits, another thread of its lane may run a call. */
+static void
+lane_away(struct lejr_job *job, int away)
+{
+	struct lejr_server *srv = job->srv;
+	struct lejr_lane *lane = job->lane;
+
+	pthread_mutex_lock(&srv->work_lock);
+	lane->running += away ? -1 : 1;
+	if (away && lane->head != NULL)
+		pthread_cond_signal(&lane->cond);
+	pthread_mutex_unlock(&srv->work_lock);
+}
+
 static void
 ex_notify(void *ctx, json_t *notification)
 {
@@ -280,9 +295,11 @@ ex_request(void *ctx, const char *method, json_t *params, json_t **result)
 	}
 	job_post(job, LEJR_MSG_EVENT, text, len);
 
+	lane_away(job, 1);
 	state = lejr_session_pending_wait(job->session, &p,
 					  LEJR_HTTP_CLIENT_WAIT,
 					  &job->cancelled);
+	lane_away(job, 0);
 	switch (state) {
 	case LEJR_PENDING_ANSWERED:
 		*result = p.result;
@@ -358,21 +375,28 @@ job_run(struct lejr_server *srv, struct lejr_job *job)
 	mailbox_post(srv, &job->done);
 }
 
-/* Take the next job of lane, waiting for one; NULL once stopping. */
+/* Take the next job of lane, waiting for one and for room under the
+ * lane's limit; finished says the caller's last job is done.  NULL once
+ * stopping. */
 static struct lejr_job *
-lane_take(struct lejr_server *srv, struct lejr_lane *lane)
+lane_take(struct lejr_server *srv, struct lejr_lane *lane, int finished)
 {
 	struct lejr_job *job;
 
 	pthread_mutex_lock(&srv->work_lock);
-	while (lane->head == NULL && !srv->work_stop)
+	if (finished)
+		lane->running--;
+	while ((lane->head == NULL || lane->running >= lane->limit) &&
+	       !srv->work_stop)
 		pthread_cond_wait(&lane->cond, &srv->work_lock);
+	/* Stopping, the calls still queued run before the threads end. */
 	job = lane->head;
 	if (job != NULL) {
 		lane->head = job->wnext;
 		if (lane->head == NULL)
 			lane->tail = NULL;
 		srv->nqueued--;
+		lane->running++;
 	}
 	pthread_mutex_unlock(&srv->work_lock);
 	return job;
@@ -402,7 +426,8 @@ worker_main(void *arg)
 
 	if (lane->kind == LEJR_LANE_LONG)
 		lane_lower_priority();
-	while ((job = lane_take(lane->srv, lane)) != NULL)
+	for (job = lane_take(lane->srv, lane, 0); job != NULL;
+	     job = lane_take(lane->srv, lane, 1))
 		job_run(lane->srv, job);
 	lejr_runtime_thread_done(lane->srv->rt);
 	return NULL;
@@ -428,12 +453,17 @@ lejr_workers_start(struct lejr_server *srv)
 	int n = srv->cfg->workers > 0 ? srv->cfg->workers : 1;
 	int nlong = srv->cfg->long_workers > 0 ? srv->cfg->long_workers : 1;
 	int nwrite = srv->cfg->write_workers > 0 ? srv->cfg->write_workers : 1;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int ncpu = cpus > 0 && cpus < 256 ? (int)cpus : 1;
 
 	srv->threads = calloc((size_t)(n + nlong + nwrite),
 			      sizeof(*srv->threads));
 	if (srv->threads == NULL)
 		return -1;
 	srv->nthreads = 0;
+	srv->lanes[LEJR_LANE_SHORT].limit = n < ncpu ? n : ncpu;
+	srv->lanes[LEJR_LANE_LONG].limit = nlong;
+	srv->lanes[LEJR_LANE_WRITE].limit = nwrite;
 	if (lane_start(srv, LEJR_LANE_SHORT, n) < 0 ||
 	    lane_start(srv, LEJR_LANE_LONG, nlong) < 0 ||
 	    lane_start(srv, LEJR_LANE_WRITE, nwrite) < 0)
@@ -485,7 +515,9 @@ job_queue(struct lejr_server *srv, struct lejr_job *job)
 			lane->head = job;
 		lane->tail = job;
 		srv->nqueued++;
-		pthread_cond_signal(&lane->cond);
+		job->lane = lane;
+		if (lane->running < lane->limit)
+			pthread_cond_signal(&lane->cond);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&srv->work_lock);

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { cpus as cpuList } from 'node:os';
 import { Lejr, build, rpc, handshake } from './lib/server.mjs';
 
 // Run fn(call) against lejrd with the good plugin and the server lines
@@ -82,3 +83,91 @@ test('a read answers while writes hold the write lane', () =>
       const after = await call(4, 'good_count', {});
       assert.equal(after.json.result.structuredContent.notes, 2, after.body);
     }));
+
+// Read an SSE response until an event's data holds a JSON-RPC message
+// with a method; returns that message.  The stream stays open.
+async function nextRequest(reader) {
+  const dec = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`stream ended before a request: ${text}`);
+    text += dec.decode(value, { stream: true });
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('data: ')) continue;
+      const msg = JSON.parse(line.slice(6));
+      if (msg.method) return msg;
+    }
+  }
+}
+
+async function rest(reader) {
+  const dec = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return text;
+    text += dec.decode(value, { stream: true });
+  }
+}
+
+test('short calls answer while elicitations wait for the user', async () => {
+  // As many questions pending as lejrd runs short calls at once (one a
+  // CPU), on more threads than that: a waiting call must give up its
+  // place, or the short call below would wait for the user too.
+  const cpus = cpuList().length;
+  const lejr = new Lejr({ pluginDir: join(build, 'tests/plugins/.libs'),
+    plugins: ['good'], server: [`workers = ${cpus + 1}`] });
+  try {
+    lejr.ctl('org', 'create', 'acme', 'Acme Ltd', 'EUR');
+    lejr.ctl('user', 'create', 'ed@acme.example', 'Ed');
+    lejr.ctl('member', 'set', 'acme', 'ed@acme.example', 'viewer');
+    const token = lejr.token('ed@acme.example', ['acme'], 'read');
+    await lejr.start();
+    const init = await rpc(lejr.url, { jsonrpc: '2.0', id: 0,
+      method: 'initialize', params: { protocolVersion: '2025-06-18',
+        capabilities: { elicitation: {} },
+        clientInfo: { name: 'e2e', version: '0' } } }, { token });
+    const opts = { token, session: init.headers.get('mcp-session-id'),
+      version: '2025-06-18' };
+    const headers = { 'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      Authorization: `Bearer ${token}`, 'Mcp-Session-Id': opts.session,
+      'MCP-Protocol-Version': opts.version };
+
+    const asks = [];
+    for (let i = 0; i < cpus; i++) {
+      const r = await fetch(lejr.url, { method: 'POST', headers,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 10 + i,
+          method: 'tools/call', params: { name: 'good_ask',
+            arguments: {} } }) });
+      assert.equal(r.status, 200);
+      const reader = r.body.getReader();
+      const q = await nextRequest(reader);
+      assert.equal(q.method, 'elicitation/create');
+      asks.push({ reader, id: q.id });
+    }
+
+    const short = await Promise.race([
+      rpc(lejr.url, { jsonrpc: '2.0', id: 2, method: 'tools/call',
+        params: { name: 'list_organizations', arguments: {} } },
+      { ...opts, accept: 'application/json' }),
+      new Promise((ok) => setTimeout(() => ok({ status: 0,
+        body: 'no answer within 10 s' }), 10000)),
+    ]);
+    assert.equal(short.status, 200, short.body);
+    assert.equal(short.json.result.structuredContent.organizations[0].slug,
+      'acme');
+
+    for (const a of asks) {
+      const r = await rpc(lejr.url, { jsonrpc: '2.0', id: a.id,
+        result: { action: 'accept', content: { ok: true } } }, opts);
+      assert.equal(r.status, 202, r.body);
+      const tail = await rest(a.reader);
+      assert.match(tail, /"action":"accept"/);
+    }
+  } finally {
+    await lejr.stop();
+    lejr.cleanup();
+  }
+});
