@@ -121,6 +121,39 @@ lejr_text_escaped_length(const char *s, size_t n)
 	return len;
 }
 
+/* Does any of the eight bytes of w need more than a copy: a control
+ * character, a quote, a backslash, or a byte past ASCII? */
+static uint64_t
+word_special(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u;
+	const uint64_t high = 0x8080808080808080u;
+	uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+
+	/* A byte below 0x20, or one that equals the quote or the slash,
+	 * borrows into its high bit; bytes past ASCII have it already. */
+	return ((((w - ones * 0x20) | (quote - ones) | (slash - ones)) & ~w) |
+		w) & high;
+}
+
+/* The length of the run of bytes at u (n of them) that need only a
+ * copy, eight at a time while there are eight. */
+static size_t
+plain_run(const unsigned char *u, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, u + i, sizeof(w));
+		if (word_special(w))
+			break;
+	}
+	while (i < n && u[i] < 0x80 && escapes[u[i]] == 0)
+		i++;
+	return i;
+}
+
 /*
  * Append s (n bytes) escaped.  With check, bytes past ASCII must form
  * UTF-8 sequences: jansson refuses to write other strings.
@@ -140,10 +173,18 @@ escape(struct lejr_text *t, const char *s, size_t n, int check)
 		return;
 	out = t->s + t->len;
 	while (i < n) {
-		unsigned char c = u[i];
+		unsigned char c;
 
-		if (c >= 0x80 && check) {
-			step = utf8_sequence(u + i, n - i);
+		step = plain_run(u + i, n - i);
+		memcpy(out, u + i, step);
+		out += step;
+		i += step;
+		if (i == n)
+			break;
+
+		c = u[i];
+		if (c >= 0x80) {
+			step = check ? utf8_sequence(u + i, n - i) : 1;
 			if (step == 0) {
 				t->failed = 1;
 				return;
@@ -155,10 +196,6 @@ escape(struct lejr_text *t, const char *s, size_t n, int check)
 		}
 		i++;
 		e = escapes[c];
-		if (e == 0) {
-			*out++ = (char)c;
-			continue;
-		}
 		*out++ = '\\';
 		if (e != 'u') {
 			*out++ = e;
