@@ -56,11 +56,12 @@ struct lejr_msg {
  * another's work, so neither writes waiting for the disk nor a burst of
  * long reports hold the threads that answer short reads.
  *
- * A lane runs at most limit calls at once, however many threads it
- * has: the short lane as many as there are CPUs, so that a few threads
- * kept busy take call after call without sleeping, while the others
- * stand by for the calls that wait for the client (an elicitation),
- * which do not count while they wait.
+ * A lane starts a call only while fewer than limit run, however many
+ * threads it has: the short lane as many as there are CPUs, so that a
+ * few threads kept busy take call after call without sleeping, while
+ * the others stand by for the calls that wait for the client (an
+ * elicitation), which do not count while they wait.  A call that
+ * stops waiting runs on at once, so running may pass limit for a while.
  */
 enum lejr_lane_kind {
 	LEJR_LANE_SHORT,

@@ -10,6 +10,7 @@
  * JSON-RPC response is the stream's last event.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -447,14 +448,30 @@ lane_start(struct lejr_server *srv, enum lejr_lane_kind kind, int n)
 	return 0;
 }
 
+/* The CPUs this process may run on (its affinity mask, which a
+ * container's cpuset narrows), else those online; 1 to 256. */
+static int
+cpus_usable(void)
+{
+	cpu_set_t set;
+	long n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n <= 0)
+		return 1;
+	return n > 256 ? 256 : (int)n;
+}
+
 int
 lejr_workers_start(struct lejr_server *srv)
 {
 	int n = srv->cfg->workers > 0 ? srv->cfg->workers : 1;
 	int nlong = srv->cfg->long_workers > 0 ? srv->cfg->long_workers : 1;
 	int nwrite = srv->cfg->write_workers > 0 ? srv->cfg->write_workers : 1;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int ncpu = cpus > 0 && cpus < 256 ? (int)cpus : 1;
+	int ncpu = cpus_usable();
 
 	srv->threads = calloc((size_t)(n + nlong + nwrite),
 			      sizeof(*srv->threads));

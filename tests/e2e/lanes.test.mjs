@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { cpus as cpuList } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { Lejr, build, rpc, handshake } from './lib/server.mjs';
 
 // Run fn(call) against lejrd with the good plugin and the server lines
@@ -115,7 +115,7 @@ test('short calls answer while elicitations wait for the user', async () => {
   // As many questions pending as lejrd runs short calls at once (one a
   // CPU), on more threads than that: a waiting call must give up its
   // place, or the short call below would wait for the user too.
-  const cpus = cpuList().length;
+  const cpus = Math.max(1, availableParallelism());
   const lejr = new Lejr({ pluginDir: join(build, 'tests/plugins/.libs'),
     plugins: ['good'], server: [`workers = ${cpus + 1}`] });
   try {
