@@ -636,7 +636,9 @@ invoke(struct tool_run *run)
 	char msg[400];
 	int rc;
 
+	ledger_sandbox_enter(run->tool->plugin->name, LEDGER_SANDBOX_CALL);
 	rc = t->handler(call, run->plain, &structured);
+	ledger_sandbox_leave();
 	if (rc != LEJR_OK) {
 		json_decref(structured);
 		if (call->msg[0] == '\0')
@@ -960,7 +962,9 @@ lejr_call_resource_read(struct lejr_req *req)
 		goto out;
 	}
 
+	ledger_sandbox_enter(e->plugin->name, LEDGER_SANDBOX_CALL);
 	rc = e->res.read(&call, uri, &contents);
+	ledger_sandbox_leave();
 	if (rc == LEJR_ENOTFOUND)
 		result = lejr_req_resource_not_found(req, uri);
 	else if (rc != LEJR_OK)
@@ -1051,7 +1055,9 @@ lejr_call_prompt_get(struct lejr_req *req)
 		return lejr_req_error(req, LEJR_RT_INTERNAL,
 				      "Internal error");
 	}
+	ledger_sandbox_enter(e->plugin->name, LEDGER_SANDBOX_CALL);
 	rc = e->prompt.get(&call, args, &result);
+	ledger_sandbox_leave();
 	if (rc == LEJR_OK && (!json_is_object(result) ||
 			      !json_is_array(json_object_get(result,
 							     "messages")))) {
@@ -1173,7 +1179,9 @@ lejr_call_complete(struct lejr_req *req)
 		return lejr_req_error(req, LEJR_RT_INTERNAL,
 				      "Internal error");
 	}
+	ledger_sandbox_enter(p->name, LEDGER_SANDBOX_CALL);
 	rc = fn(&call, name, value, context, &values);
+	ledger_sandbox_leave();
 	if (rc == LEJR_OK && !strings_only(values))
 		rc = lejr_call_fail(&call, LEJR_EINTERNAL, "completion "
 				    "values must be an array of strings");

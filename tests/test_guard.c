@@ -492,6 +492,146 @@ Test(guard, read_tools_cannot_write)
 	cr_assert_eq(notes(), 0);
 }
 
+/* ---- the plugins' sandbox ---- */
+
+/* Run sql through good_sql (write) or good_query (read); the result's
+ * structured content (new reference). */
+static json_t *
+raw_sql(const char *tool, const char *sql)
+{
+	json_t *args, *res, *out;
+	char *text;
+
+	args = json_pack("{s:s}", "sql", sql);
+	text = json_dumps(args, JSON_COMPACT);
+	res = call(&single, tool, text, NULL);
+	assert_ok(res);
+	out = json_incref(json_object_get(res, "structuredContent"));
+	json_decref(res);
+	json_decref(args);
+	free(text);
+	return out;
+}
+
+static void
+assert_refused(const char *tool, const char *sql, const char *logged)
+{
+	json_t *out = raw_sql(tool, sql);
+	const char *error;
+
+	cr_assert(json_is_false(json_object_get(out, "ok")),
+		  "%s ran: %s", sql, json_string_value(json_object_get(out,
+								    "value")));
+	/* SQLite's words: "not authorized", or for a read "access to
+	 * TABLE.COLUMN is prohibited" */
+	error = json_string_value(json_object_get(out, "error"));
+	cr_assert(error != NULL && (strcmp(error, "not authorized") == 0 ||
+				    strstr(error, "is prohibited") != NULL),
+		  "%s: %s", sql, error);
+	json_decref(out);
+	cr_assert_logged(logged);
+}
+
+static const char *
+allowed(const char *tool, const char *sql)
+{
+	static char value[256];
+	json_t *out = raw_sql(tool, sql);
+
+	cr_assert(json_is_true(json_object_get(out, "ok")), "%s: %s", sql,
+		  json_string_value(json_object_get(out, "error")));
+	snprintf(value, sizeof(value), "%s",
+		 json_string_value(json_object_get(out, "value")) ?
+		 json_string_value(json_object_get(out, "value")) : "");
+	json_decref(out);
+	return value;
+}
+
+Test(guard, plugin_sql_cannot_touch_the_journal)
+{
+	json_t *res;
+
+	/* A balanced entry through the API, then raw SQL against it. */
+	res = call(&single, "good_note", "{\"text\": \"x\", "
+		   "\"amount\": \"5\"}", NULL);
+	assert_ok(res);
+	json_decref(res);
+	cr_assert_eq(entries(), 1);
+
+	assert_refused("good_sql", "INSERT INTO lines (entry_id, org_id, "
+		       "account_id, date, amount) SELECT entry_id, org_id, "
+		       "account_id, date, amount FROM lines LIMIT 1",
+		       "plugin good: SQL refused: writing lines");
+	assert_refused("good_sql", "INSERT INTO entries (org_id, date, memo)"
+		       " VALUES (1, '2026-01-01', 'x')",
+		       "SQL refused: writing entries");
+	assert_refused("good_sql", "UPDATE accounts SET name = 'Cash!'",
+		       "SQL refused: writing accounts");
+	assert_refused("good_sql", "DELETE FROM account_totals",
+		       "SQL refused: writing account_totals");
+	assert_refused("good_sql", "DROP TRIGGER entries_no_update",
+		       "SQL refused: creating or dropping entries_no_update");
+	assert_refused("good_sql", "CREATE TABLE good_more (a)",
+		       "SQL refused: changing the schema");
+	assert_refused("good_sql", "CREATE TEMP TABLE accounts (a)",
+		       "SQL refused: changing the schema");
+	assert_refused("good_sql", "PRAGMA foreign_keys = OFF",
+		       "SQL refused: pragma foreign_keys");
+	assert_refused("good_sql", "PRAGMA writable_schema = 1",
+		       "SQL refused: pragma writable_schema");
+	assert_refused("good_sql", "COMMIT",
+		       "SQL refused: BEGIN, COMMIT or ROLLBACK");
+	assert_refused("good_sql", "RELEASE lejr_call",
+		       "SQL refused: savepoint lejr_call");
+	assert_refused("good_sql", "ATTACH ':memory:' AS other",
+		       "SQL refused: attaching a database");
+
+	/* Nothing changed, and the entry still balances. */
+	cr_assert_eq(entries(), 1);
+	cr_assert_eq(sql_int("SELECT count(*) FROM lines"), 2);
+	cr_assert_eq(sql_int("SELECT sum(amount) FROM lines"), 0);
+	cr_assert_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE "
+			     "name = 'entries_no_update'"), 1);
+}
+
+Test(guard, plugin_sql_reads_the_ledger_not_its_secrets)
+{
+	const char *tools[] = { "good_sql", "good_query" };
+
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert_str_eq(allowed(tools[i], "SELECT count(*) > 0 "
+					 "FROM accounts"), "1");
+		cr_assert_str_eq(allowed(tools[i], "SELECT count(*) FROM "
+					 "lines JOIN entries ON entries.id = "
+					 "lines.entry_id"), "0");
+		allowed(tools[i], "PRAGMA table_info(good_notes)");
+		assert_refused(tools[i], "SELECT password_hash FROM users",
+			       "SQL refused: reading users");
+		assert_refused(tools[i], "SELECT token_hash FROM tokens",
+			       "SQL refused: reading tokens");
+		assert_refused(tools[i], "SELECT count(*) FROM activity",
+			       "SQL refused: reading activity");
+		assert_refused(tools[i], "SELECT count(*) FROM web_sessions",
+			       "SQL refused: reading web_sessions");
+	}
+}
+
+Test(guard, plugin_sql_writes_its_own_tables)
+{
+	allowed("good_sql", "SAVEPOINT good_step");
+	allowed("good_sql", "INSERT INTO good_notes (org_id, text) "
+		"VALUES (1, 'raw')");
+	cr_assert_eq(notes(), 1);
+	cr_assert_str_eq(allowed("good_query", "SELECT text FROM good_notes"),
+			 "raw");
+	/* The core's own statements run as before: the note posts an
+	 * entry through the API from inside the sandbox. */
+	json_decref(call(&single, "good_note", "{\"text\": \"y\", "
+			 "\"amount\": \"2.50\"}", NULL));
+	cr_assert_eq(entries(), 1);
+	cr_assert_eq(notes(), 2);
+}
+
 /* ---- idempotency ---- */
 
 Test(guard, idempotency_replays_and_conflicts)

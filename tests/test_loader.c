@@ -68,7 +68,8 @@ Test(loader, good_plugin_loads_and_registers)
 
 	cr_assert_not_null(list, "%s", fixture_message);
 	cr_assert_str_eq(fixture_tool_names(list), " list_organizations "
-			 "activity good_count good_note good_ask good_spin");
+			 "activity good_count good_note good_ask good_spin "
+			 "good_sql good_query");
 	cr_assert_null(json_object_get(list, "nextCursor"));
 	json_decref(list);
 
@@ -134,7 +135,7 @@ Test(loader, disabled_tool_not_offered)
 	cr_assert_str_eq(fixture_message, "Unknown tool: good_hidden");
 	cr_assert_logged("disable_tools: no loaded plugin has a tool "
 			 "no_such_tool");
-	cr_assert_logged("plugins loaded: 1; tools offered: 6; resources: "
+	cr_assert_logged("plugins loaded: 1; tools offered: 8; resources: "
 			 "2; prompts: 1");
 }
 
@@ -187,7 +188,8 @@ Test(loader, cursors)
 			   "{\"cursor\": \"tools:2\"}", NULL);
 	cr_assert_not_null(page, "%s", fixture_message);
 	cr_assert_str_eq(fixture_tool_names(page),
-			 " good_count good_note good_ask good_spin");
+			 " good_count good_note good_ask good_spin good_sql"
+			 " good_query");
 	json_decref(page);
 
 	cr_assert_null(fixture_rpc(rt, &anon, "tools/list",
@@ -447,6 +449,77 @@ Test(loader, migrations_come_in_order)
 	free(p.migrations[0].sql);
 	free(p.migrations[1].sql);
 	free(p.migrations);
+}
+
+/* A plugin's migration changes its own tables, nothing else. */
+Test(loader, migrations_are_sandboxed)
+{
+	static const char *const refused[][2] = {
+		{ "CREATE TRIGGER probe_t AFTER INSERT ON lines BEGIN "
+		  "SELECT 1; END",
+		  "SQL refused: an index or trigger on lines" },
+		{ "DROP TRIGGER lines_no_update",
+		  "SQL refused: creating or dropping lines_no_update" },
+		{ "UPDATE accounts SET name = 'x'",
+		  "SQL refused: writing accounts" },
+		{ "CREATE TABLE other (a)",
+		  "SQL refused: creating or dropping other" },
+		{ "ALTER TABLE accounts ADD COLUMN probe_x",
+		  "SQL refused: altering accounts" },
+		{ "CREATE INDEX probe_i ON accounts(name)",
+		  "SQL refused: an index or trigger on accounts" },
+		{ "CREATE TABLE probe_two (a); DROP TABLE entries",
+		  "SQL refused: creating or dropping entries" },
+	};
+	struct lejr_error err;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	cr_assert_eq(ledger_open(cfg.database, &db, &err), LEJR_OK);
+	cr_assert_eq(ledger_migrate(db, "probe", 1,
+		"CREATE TABLE probe_notes (id INTEGER PRIMARY KEY, n);"
+		"CREATE INDEX probe_notes_n ON probe_notes(n);"
+		"CREATE VIEW probe_codes AS SELECT code FROM accounts;"
+		"INSERT INTO probe_notes (n) SELECT count(*) FROM accounts;"
+		"CREATE TRIGGER probe_sneak AFTER INSERT ON probe_notes BEGIN"
+		" DELETE FROM account_totals; END",
+		&err), LEJR_OK, "%s", err.msg);
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		cr_assert_neq(ledger_migrate(db, "probe", 2, refused[i][0],
+					     &err), LEJR_OK, "%s",
+			      refused[i][0]);
+		cr_assert_logged(refused[i][1]);
+	}
+	/* Each refusal rolled its migration back whole. */
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+					"sqlite_master WHERE name IN "
+					"('probe_two', 'probe_t', 'other') "
+					"OR sql LIKE '%probe_x%'", -1, &st,
+					NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+
+	/* The trigger the migration made runs under the sandbox too: the
+	 * plugin's own insert cannot reach the totals through it. */
+	ledger_sandbox_enter("probe", LEDGER_SANDBOX_CALL);
+	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO probe_notes (n) "
+					"VALUES (1)", -1, &st, NULL),
+		     SQLITE_AUTH);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+					"probe_codes", -1, &st, NULL),
+		     SQLITE_OK);
+	sqlite3_finalize(st);
+	ledger_sandbox_leave();
+	cr_assert_logged("plugin probe: SQL refused: writing account_totals");
+
+	/* Outside plugin code the core is not limited. */
+	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO probe_notes (n) "
+					"VALUES (1)", -1, &st, NULL),
+		     SQLITE_OK);
+	sqlite3_finalize(st);
+	ledger_close(db);
 }
 
 Test(loader, api_table_header)

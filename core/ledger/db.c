@@ -75,7 +75,14 @@ static int
 migration_apply(sqlite3 *db, const char *owner, int version,
 		const char *sql, struct lejr_error *err)
 {
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+	int rc;
+
+	/* A plugin's migration changes only what is its own. */
+	if (strcmp(owner, "core") != 0)
+		ledger_sandbox_enter(owner, LEDGER_SANDBOX_MIGRATION);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	ledger_sandbox_leave();
+	if (rc != SQLITE_OK) {
 		lejr_log(LEJR_LOG_ERROR, "migration %d of %s failed: %s",
 			 version, owner, sqlite3_errmsg(db));
 		return lejr_error_set(err, LEJR_EINTERNAL,
@@ -236,6 +243,7 @@ ledger_open(const char *path, sqlite3 **db, struct lejr_error *err)
 		goto fail;
 	}
 
+	ledger_sandbox_install(conn);
 	rc = configure(conn, path, err);
 	if (rc != LEJR_OK)
 		goto fail;

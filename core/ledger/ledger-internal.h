@@ -88,6 +88,21 @@ void ledger_close(sqlite3 *db);
 int ledger_migrate(sqlite3 *db, const char *owner, int version,
 		   const char *sql, struct lejr_error *err);
 
+/*
+ * While a plugin's code runs on this thread, limit the SQL the thread
+ * prepares outside the core to what plugin (its name, kept by the
+ * caller) may do (sandbox.c): read the ledger, write only tables named
+ * "<plugin>_...", and in a migration change only their schema.  Refused
+ * SQL fails to prepare with SQLITE_AUTH and is logged.
+ */
+enum ledger_sandbox {
+	LEDGER_SANDBOX_CALL,
+	LEDGER_SANDBOX_MIGRATION
+};
+
+void ledger_sandbox_enter(const char *plugin, enum ledger_sandbox mode);
+void ledger_sandbox_leave(void);
+
 /* BEGIN IMMEDIATE (write) or BEGIN DEFERRED; COMMIT; ROLLBACK.  After a
  * failed commit the transaction may still be open: roll it back.
  * ledger_rollback does nothing when no transaction is open. */

@@ -33,6 +33,12 @@ int ledger_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 int ledger_prepare_once(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 			struct lejr_error *err);
 
+/* Put the plugins' sandbox (sandbox.c) on a new connection. */
+void ledger_sandbox_install(sqlite3 *db);
+/* Around the core's own preparations (enter 1, then 0), which the
+ * sandbox does not limit even while a plugin called the core. */
+void ledger_sandbox_core(int enter);
+
 /* Reset a kept statement for its next use, or finalize another one.
  * NULL is fine. */
 void ledger_finalize(sqlite3 *db, sqlite3_stmt *st);

@@ -70,7 +70,12 @@ ledger_column_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
 int
 ledger_exec(sqlite3 *db, const char *sql, struct lejr_error *err)
 {
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	int rc;
+
+	ledger_sandbox_core(1);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	ledger_sandbox_core(0);
+	if (rc != SQLITE_OK)
 		return ledger_db_error(db, "running a statement", err);
 	return LEJR_OK;
 }

@@ -206,7 +206,10 @@ struct lejr_api {
 	/* Add schema migration number version (1, 2, ... per plugin, in
 	 * order) creating or altering the plugin's own tables.  The core runs
 	 * pending migrations after init() in one transaction each.  sql is
-	 * copied.  Table names should start with the plugin's name. */
+	 * copied.  The plugin's tables, indexes, triggers and views are named
+	 * "<plugin name>_..."; a migration may create, alter and drop those
+	 * (indexes and triggers on its own tables only) and nothing else: any
+	 * other change fails the migration, and the plugin is not loaded. */
 	int (*add_migration)(struct lejr_plugin *p, int version,
 			     const char *sql);
 
@@ -230,8 +233,14 @@ struct lejr_api {
 	int64_t (*user_id)(struct lejr_call *call);
 
 	/* The call's database connection, inside the call's transaction, for
-	 * the plugin's own tables.  Journal tables are immutable: money is
-	 * posted only through post_entry(). */
+	 * the plugin's own tables.  SQL the plugin prepares on it may read
+	 * the ledger (orgs, accounts, entries, lines, the account_*totals
+	 * tables) and its own tables, and write only its own tables; it may
+	 * use savepoints named "<plugin name>_..." but not BEGIN, COMMIT,
+	 * ROLLBACK, ATTACH, schema changes or pragmas that set anything.
+	 * Anything else fails to prepare with SQLITE_AUTH and is logged.
+	 * Money is posted only through post_entry().  The ledger tables hold
+	 * every organization: filter on org_id = api->org(call)->id. */
 	struct sqlite3 *(*db)(struct lejr_call *call);
 
 	/* Report progress to the caller when it asked for it (no-op

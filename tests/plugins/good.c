@@ -5,8 +5,10 @@
  * tool (good_count), a write tool that writes its table, posts an entry
  * and can be told to fail afterwards (good_note), a tool that asks the
  * user a question (good_ask), a tool the tests disable (good_hidden), a
- * tool that keeps its CPU busy for a while (good_spin), a resource, a
- * resource template and a prompt with completions.
+ * tool that keeps its CPU busy for a while (good_spin), tools that run
+ * the SQL they are given on the call's connection (good_sql writes,
+ * good_query reads), a resource, a resource template and a prompt with
+ * completions.
  */
 #include <stdio.h>
 #include <string.h>
@@ -287,6 +289,46 @@ summary(struct lejr_call *call, json_t *args, json_t **result)
 	return LEJR_OK;
 }
 
+/* ---- good_sql, good_query: raw SQL on api->db, for the sandbox ---- */
+
+static const char sql_input[] =
+	"{\"type\": \"object\", \"additionalProperties\": false,"
+	" \"required\": [\"sql\"],"
+	" \"properties\": {\"sql\": {\"type\": \"string\"}}}";
+
+static const char sql_output[] =
+	"{\"type\": \"object\", \"required\": [\"ok\"],"
+	" \"properties\": {\"ok\": {\"type\": \"boolean\"},"
+	"  \"value\": {\"type\": \"string\"},"
+	"  \"error\": {\"type\": \"string\"}}}";
+
+/* Run one statement; answer whether it ran, the first column of its
+ * first row as text, or SQLite's error. */
+static int
+good_sql(struct lejr_call *call, json_t *args, json_t **result)
+{
+	const char *sql = json_string_value(json_object_get(args, "sql"));
+	sqlite3 *db = api->db(call);
+	const unsigned char *v = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK && st != NULL) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			v = sqlite3_column_text(st, 0);
+	}
+	if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		*result = json_pack("{s:b, s:s}", "ok", 0, "error",
+				    sqlite3_errmsg(db));
+	else
+		*result = json_pack("{s:b, s:s*}", "ok", 1, "value",
+				    (const char *)v);
+	sqlite3_finalize(st);
+	return *result != NULL ? LEJR_OK : LEJR_EINTERNAL;
+}
+
 /* ---- registration ---- */
 
 static const struct lejr_tool tools[] = {
@@ -328,6 +370,27 @@ static const struct lejr_tool tools[] = {
 		.annotations = LEJR_ANNOT_READ_ONLY,
 		.flags = LEJR_TOOL_NO_ORG,
 		.handler = good_spin,
+	},
+	{
+		.name = "good_sql",
+		.title = "Run SQL",
+		.description = "Run one SQL statement on the call's "
+			       "connection, in a write call.",
+		.input_schema = sql_input,
+		.output_schema = sql_output,
+		.access = LEJR_ACCESS_WRITE,
+		.handler = good_sql,
+	},
+	{
+		.name = "good_query",
+		.title = "Query SQL",
+		.description = "Run one SQL statement on the call's "
+			       "connection, in a read call.",
+		.input_schema = sql_input,
+		.output_schema = sql_output,
+		.access = LEJR_ACCESS_READ,
+		.annotations = LEJR_ANNOT_READ_ONLY,
+		.handler = good_sql,
 	},
 	{
 		.name = "good_hidden",
