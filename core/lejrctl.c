@@ -47,6 +47,9 @@ static const char usage_text[] =
 "Users and memberships\n"
 "  user create EMAIL NAME [--password-stdin] password read from stdin\n"
 "  user list [--json]\n"
+"  user password EMAIL [--none]              new password from stdin, or\n"
+"                                            none; ends the user's web\n"
+"                                            sign-ins\n"
 "  member set ORG_SLUG EMAIL owner|admin|accountant|viewer\n"
 "\n"
 "Access tokens (for AI assistants and scripts)\n"
@@ -461,6 +464,44 @@ cmd_user_create(int argc, char **argv)
 
 	printf("created user %s (id %" PRId64 ")%s\n", pos[0], id,
 	       with_pw ? " with a password" : "");
+	return EXIT_SUCCESS;
+}
+
+/* A new password for a user, read from stdin; --none removes it, so
+ * that the user cannot sign in to the web pages.  Either way the user's
+ * web sign-ins end; access tokens stay. */
+static int
+cmd_user_password(int argc, char **argv)
+{
+	struct opt opts[] = { { "--none", 0, NULL } };
+	struct lejr_error err = { 0 };
+	char password[PASSWORD_MAX + 2];
+	const char *pos[1];
+	int64_t id;
+	int rc, none;
+
+	if (parse_args(argc, argv, opts, 1, pos, 1) != 1)
+		return usage_of("user password EMAIL [--none]");
+
+	none = opts[0].value != NULL;
+	if (!none && read_password(password, sizeof(password)) != 0) {
+		fputs("lejrctl: no password on standard input\n", stderr);
+		return EXIT_FAILURE;
+	}
+
+	rc = ledger_begin(db, 1, &err);
+	if (rc == LEJR_OK)
+		rc = ledger_user_find(db, pos[0], &id, &err);
+	if (rc == LEJR_OK)
+		rc = ledger_user_set_password(db, id, none ? NULL : password,
+					      &err);
+	OPENSSL_cleanse(password, sizeof(password));
+	if (finish(rc, &err) != EXIT_SUCCESS)
+		return EXIT_FAILURE;
+
+	printf("%s %s; its web sign-ins ended\n",
+	       none ? "removed the password of" : "set a new password for",
+	       pos[0]);
 	return EXIT_SUCCESS;
 }
 
@@ -956,6 +997,7 @@ static const struct command commands[] = {
 	{ "org", "set", cmd_org_set },
 	{ "user", "create", cmd_user_create },
 	{ "user", "list", cmd_user_list },
+	{ "user", "password", cmd_user_password },
 	{ "member", "set", cmd_member_set },
 	{ "token", "create", cmd_token_create },
 	{ "token", "list", cmd_token_list },

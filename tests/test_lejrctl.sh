@@ -83,6 +83,20 @@ status 2 "member set bad role" c member set acme bob@example.com boss
 status 1 "last owner stays" c member set acme ann@example.com viewer
 ok "user list" c user list
 has "user list shows roles" "acme:viewer" "$tmp/out"
+echo "battery staple" >"$tmp/pw2"
+ok "user password" sh -c \
+	"'$ctl' -d '$db' user password bob@example.com <'$tmp/pw2'"
+has "user password says sign-ins end" "web sign-ins ended" "$tmp/out"
+ok "user list after a new password" c user list
+has "bob has a password" "^bob@example.com +Bob +yes" "$tmp/out"
+ok "user password --none" c user password bob@example.com --none
+ok "user list after removing it" c user list
+has "bob has none" "^bob@example.com +Bob +no" "$tmp/out"
+status 1 "user password for an unknown user" \
+	c user password nobody@example.com --none
+echo "short" >"$tmp/pw3"
+status 1 "user password refuses a short one" sh -c \
+	"'$ctl' -d '$db' user password ann@example.com <'$tmp/pw3'"
 
 status 1 "token for a non-member org" \
 	c token create ann@example.com --org acme,yen

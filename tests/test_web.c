@@ -479,6 +479,29 @@ Test(webdb, sessions)
 					     &err), LEJR_EDENIED);
 }
 
+Test(webdb, new_password_ends_sessions)
+{
+	char a[LEDGER_WEB_TOKEN_MAX + 1], b[LEDGER_WEB_TOKEN_MAX + 1];
+	char email[256], name[LEJR_NAME_MAX + 1];
+	int64_t user;
+
+	cr_assert_eq(ledger_web_session_create(db, ann, 3600, a, &err),
+		     LEJR_OK);
+	cr_assert_eq(ledger_web_session_create(db, bob, 3600, b, &err),
+		     LEJR_OK);
+	cr_assert_eq(ledger_user_set_password(db, ann, "a new passphrase",
+					      &err), LEJR_OK, "%s", err.msg);
+	cr_assert_eq(ledger_web_session_find(db, a, &user, email, name,
+					     &err), LEJR_EDENIED);
+	/* Others stay signed in. */
+	cr_assert_eq(ledger_web_session_find(db, b, &user, email, name,
+					     &err), LEJR_OK);
+	cr_assert_eq(user, bob);
+	cr_assert_eq(ledger_user_verify_password(db, "ann@example.com",
+						 "a new passphrase", &user,
+						 &err), LEJR_OK, "%s", err.msg);
+}
+
 Test(webdb, expired_session_is_refused)
 {
 	char token[LEDGER_WEB_TOKEN_MAX + 1], email[256];

@@ -192,7 +192,9 @@ int ledger_user_find(sqlite3 *db, const char *email, int64_t *id,
 		     struct lejr_error *err);
 
 /* Replace a user's password (8 to 1024 bytes, argon2id); NULL removes
- * it.  LEJR_ENOTFOUND for an unknown user. */
+ * it.  The user's web sign-ins end with it: whoever signed in with the
+ * old password must sign in again.  LEJR_ENOTFOUND for an unknown
+ * user. */
 int ledger_user_set_password(sqlite3 *db, int64_t user,
 			     const char *password, struct lejr_error *err);
 

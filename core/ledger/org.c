@@ -419,6 +419,8 @@ ledger_user_set_password(sqlite3 *db, int64_t user, const char *password,
 				    "user %" PRId64 " does not exist", user);
 
 	ledger_finalize(db, st);
+	if (rc == LEJR_OK)
+		rc = ledger_web_session_end_user(db, user, err);
 	return rc;
 }
 
