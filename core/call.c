@@ -520,6 +520,15 @@ resolve_org(struct tool_run *run)
 			      run->tool->tool.name, choices);
 }
 
+/* A write refused for the read-only scope of an OAuth connection, not
+ * for the user's role: say so to the transport (struct lejr_exchange). */
+static void
+scope_short(struct tool_run *run)
+{
+	if (run->call.principal->connection_id != 0 && run->req->ex != NULL)
+		run->req->ex->scope_short = 1;
+}
+
 static int
 check_access(struct tool_run *run)
 {
@@ -532,6 +541,7 @@ check_access(struct tool_run *run)
 	if (g == NULL) {
 		if (run->call.principal->access == LEJR_ACCESS_WRITE)
 			return LEJR_OK;
+		scope_short(run);
 		return lejr_call_fail(&run->call, LEJR_EDENIED, "%s writes; "
 				      "this connection is read only — a "
 				      "read-write token is needed", tool);
@@ -545,6 +555,7 @@ check_access(struct tool_run *run)
 				      "viewer (read only) — an accountant, "
 				      "admin or owner role with a read-write "
 				      "token is needed", tool, g->slug);
+	scope_short(run);
 	return lejr_call_fail(&run->call, LEJR_EDENIED, "%s writes to the "
 			      "ledger; this connection has read-only access "
 			      "to %s (your role there is %s) — a read-write "

@@ -150,11 +150,23 @@ deliver_close(struct lejr_job *job)
 	lejr_stream_detach(job->stream);
 }
 
-/* The job's response: the last message, then the job ends. */
+static void reply_insufficient_scope(struct lejr_server *srv,
+				     struct evhttp_request *req,
+				     struct lejr_rpc *rpc);
+
+/* The job's response: the last message, then the job ends.  A write
+ * refused for the connection's read-only scope (the guard logged it)
+ * is answered 403 insufficient_scope, which asks the client to connect
+ * again with more. */
 static void
 deliver_done(struct lejr_job *job, char *text, size_t len)
 {
-	if (job->stream != NULL) {
+	if (job->ex.scope_short && job->stream == NULL &&
+	    job->req != NULL) {
+		reply_insufficient_scope(job->srv, job->req, &job->rpc);
+		job->req = NULL;
+		free(text);
+	} else if (job->stream != NULL) {
 		lejr_stream_send(job->stream, text, len);
 		lejr_stream_finish(job->stream);
 		free(text);
@@ -596,17 +608,6 @@ job_start(struct lejr_server *srv, struct evhttp_request *req,
 
 /* ---- scope ---- */
 
-/* Does a tools/call need a scope the OAuth token lacks: a write tool
- * called with a read-only connection's token?  Personal access tokens
- * have no scope; their access is checked with the role, by the guard. */
-static int
-scope_short(struct lejr_server *srv, const struct lejr_rpc *rpc,
-	    const struct ledger_principal *p)
-{
-	return p->connection_id != 0 && p->access != LEJR_ACCESS_WRITE &&
-	       lejr_runtime_call_is_write(srv->rt, rpc->method, rpc->params);
-}
-
 /* 403 insufficient_scope (RFC 6750 section 3.1), with the scope that
  * step-up authorization should ask for. */
 static void
@@ -739,8 +740,6 @@ do_request(struct lejr_server *srv, struct evhttp_request *req,
 		reply_result(req, accept, rpc->id, json_object(), NULL);
 	} else if (strcmp(m, "logging/setLevel") == 0) {
 		do_set_level(req, accept, s, rpc);
-	} else if (scope_short(srv, rpc, principal)) {
-		reply_insufficient_scope(srv, req, rpc);
 	} else if (lejr_runtime_handles(srv->rt, m)) {
 		job_start(srv, req, s, accept, rpc, principal);
 	} else {

@@ -64,6 +64,13 @@ struct lejr_exchange {
 	 * reference that the transport puts in the error's "data" and
 	 * releases.  Left alone otherwise; start it NULL. */
 	json_t *error_data;
+
+	/* Set by the guard when it refused a write tool only because the
+	 * OAuth connection was allowed to read (scope ledger:read) though
+	 * the user's role may write: the transport then answers 403
+	 * insufficient_scope, so that the client can ask for more.  The
+	 * refusal is in the activity log either way.  Start it 0. */
+	int scope_short;
 };
 
 /* Load the plugins named in cfg and run their migrations on the

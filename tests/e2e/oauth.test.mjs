@@ -157,7 +157,7 @@ test('a revoked access token makes the SDK refresh; the refresh token rotates', 
   await client.close();
 });
 
-test('read-only consent: read tools work, write tools get 403 insufficient_scope', async () => {
+test('read-only consent: read tools work, write tools get 403 insufficient_scope, logged', async () => {
   const g = await codeFor(base, new Browser(base), { ...ED, orgs: ['acme'],
     access: 'read' });
   const t = await redeem(base, g);
@@ -184,6 +184,22 @@ test('read-only consent: read tools work, write tools get 403 insufficient_scope
   assert.ok(ch.includes(`resource_metadata="${base}/.well-known/oauth-protected-resource/api/mcp"`));
   assert.equal(write.json.id, 4);
   assert.match(write.json.error.message, /read only/);
+
+  // The refusal is in the organization's activity log, made with this
+  // connection's token, and nothing was posted.
+  const log = await rpc(lejr.url, { jsonrpc: '2.0', id: 5,
+    method: 'tools/call', params: { name: 'activity', arguments: {} } },
+  opts);
+  assert.equal(log.status, 200, log.body);
+  const records = log.json.result.structuredContent.records;
+  const mine = records.filter((r) => r.token_id === records[0].token_id);
+  const refused = mine.filter((r) => r.tool === 'post_journal_entry');
+  assert.equal(refused.length, 1, JSON.stringify(records));
+  assert.equal(refused[0].outcome, 'denied');
+  assert.match(refused[0].message, /read-only access/);
+  assert.equal(refused[0].entries.length, 0);
+  assert.ok(mine.some((r) => r.tool === 'list_accounts' &&
+    r.outcome === 'ok'));
 });
 
 test('a viewer is offered read only; several organizations in one consent', async () => {
