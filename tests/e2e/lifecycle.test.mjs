@@ -1,6 +1,6 @@
 // The server's life: plugins that cannot load, a configuration that must
-// be refused, and a clean stop under load in which every acknowledged
-// posting survives.
+// be refused, a clean stop under load in which every acknowledged
+// posting survives, and a crash under load that loses none either.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,6 +110,76 @@ test('SIGTERM under load: acknowledged postings survive, clean close',
       const check = execFileSync('sqlite3', [lejr.db,
         'PRAGMA integrity_check'], { encoding: 'utf8' }).trim();
       assert.equal(check, 'ok');
+    } finally {
+      await lejr.stop();
+      lejr.cleanup();
+    }
+  });
+
+test('SIGKILL under load: every acknowledged posting survives the crash',
+  async () => {
+    const lejr = new Lejr();
+    try {
+      const tok = setup(lejr);
+      await lejr.start();
+      let s = await handshake(lejr.url, tok);
+      const body = (i) => ({ jsonrpc: '2.0', id: i, method: 'tools/call',
+        params: { name: 'post_journal_entry', arguments: {
+          date: '2026-04-01', memo: `crash ${i}`,
+          idempotency_key: `crash-${i}`, lines: [
+            { account: '6300', debit: `${i}.25` },
+            { account: '1000', credit: `${i}.25` }] } } });
+
+      // 32 clients post in a loop; the server is killed outright once
+      // 150 postings have been answered, with calls in flight.
+      const acked = new Map();
+      let next = 0;
+      let killed = false;
+      const client = async () => {
+        while (next < 5000) {
+          const i = next++;
+          const r = await rpc(lejr.url, body(i), { token: tok, ...s })
+            .catch(() => null);
+          if (r === null || r.status !== 200) return;
+          if (!r.json?.result?.isError)
+            acked.set(i, r.json.result.structuredContent.entry.id);
+          if (acked.size >= 150 && !killed) {
+            killed = true;
+            lejr.proc.kill('SIGKILL');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 32 }, client));
+      assert.ok(killed, 'the server was killed under load');
+      assert.equal((await lejr.exited).sig, 'SIGKILL');
+
+      const sql = (q) => execFileSync('sqlite3', [lejr.db, q],
+        { encoding: 'utf8' }).trim();
+      assert.equal(sql('PRAGMA integrity_check'), 'ok');
+      const stored = new Map(sql("SELECT memo, id FROM entries WHERE " +
+        "memo LIKE 'crash %'").split('\n').filter(Boolean)
+        .map((l) => l.split('|')).map(([m, id]) => [m, Number(id)]));
+      for (const [i, id] of acked)
+        assert.equal(stored.get(`crash ${i}`), id,
+          `acknowledged entry ${id} (crash ${i}) is stored`);
+      // Whatever was stored is whole: two lines, balanced, in the totals.
+      assert.equal(sql('SELECT count(*) FROM entries e WHERE (SELECT ' +
+        'count(*) FROM lines l WHERE l.entry_id = e.id) != 2 OR (SELECT ' +
+        'sum(amount) FROM lines l WHERE l.entry_id = e.id) != 0'), '0');
+      assert.equal(sql('SELECT count(*) FROM account_totals t WHERE ' +
+        'debit - credit != (SELECT coalesce(sum(amount), 0) FROM lines l ' +
+        'WHERE l.account_id = t.account_id)'), '0');
+
+      // Restarted on the same file, the server answers a replayed
+      // acknowledged call with its first result and posts nothing new.
+      await lejr.start();
+      s = await handshake(lejr.url, tok);
+      const [i, id] = acked.entries().next().value;
+      const again = await rpc(lejr.url, body(i), { token: tok, ...s });
+      assert.equal(again.status, 200, again.body);
+      assert.equal(again.json.result.structuredContent.entry.id, id);
+      assert.equal(sql("SELECT count(*) FROM entries WHERE memo = " +
+        `'crash ${i}'`), '1');
     } finally {
       await lejr.stop();
       lejr.cleanup();
