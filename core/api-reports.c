@@ -23,8 +23,10 @@ lejr_api_post_entry_ex(struct lejr_call *call,
 	if (spec == NULL)
 		return lejr_api_missing(call, "post_entry_ex");
 
+	ledger_sandbox_core(1);
 	rc = ledger_entry_post_ex(call->db, org, call->principal->user_id,
 				  spec, flags, &new_id, &err);
+	ledger_sandbox_core(0);
 	if (rc != LEJR_OK)
 		return lejr_call_set_error(call, rc, &err);
 	if (id != NULL)
@@ -44,7 +46,9 @@ lejr_api_balance_sheet(struct lejr_call *call, const char *date,
 		return call->status;
 	if (out == NULL)
 		return lejr_api_missing(call, "balance_sheet");
+	ledger_sandbox_core(1);
 	rc = ledger_balance_sheet(call->db, org, date, out, &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }
 
@@ -60,8 +64,10 @@ lejr_api_profit_and_loss(struct lejr_call *call, const char *from,
 		return call->status;
 	if (out == NULL)
 		return lejr_api_missing(call, "profit_and_loss");
+	ledger_sandbox_core(1);
 	rc = ledger_profit_and_loss(call->db, org, from, to, columns, out,
 				    &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }
 
@@ -78,8 +84,10 @@ lejr_api_general_ledger(struct lejr_call *call, const char *code,
 		return call->status;
 	if (code == NULL || out == NULL)
 		return lejr_api_missing(call, "general_ledger");
+	ledger_sandbox_core(1);
 	rc = ledger_general_ledger(call->db, org, code, from, to, cursor,
 				   limit, out, &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }
 
@@ -95,6 +103,8 @@ lejr_api_account_report(struct lejr_call *call, const char *code,
 		return call->status;
 	if (code == NULL || out == NULL)
 		return lejr_api_missing(call, "account_report");
+	ledger_sandbox_core(1);
 	rc = ledger_account_report(call->db, org, code, date, out, &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }

@@ -2,7 +2,10 @@
  * api.c - struct lejr_api, the table of core functions every plugin
  * receives.  The ledger members wrap ledger-internal.h with the call's
  * connection, organization and user; the exchange members reach the
- * client through the call's struct lejr_exchange.
+ * client through the call's struct lejr_exchange.  Each runs its ledger
+ * function as the core's own work (ledger_sandbox_core): the SQL it
+ * prepares, or SQLite prepares again after a schema change, is not
+ * limited like the calling plugin's own.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -211,7 +214,9 @@ api_account_get(struct lejr_call *call, const char *code,
 		return call->status;
 	if (code == NULL || out == NULL)
 		return lejr_api_missing(call, "account_get");
+	ledger_sandbox_core(1);
 	rc = ledger_account_get(call->db, org, code, out, &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }
 
@@ -226,7 +231,9 @@ api_account_list(struct lejr_call *call, int include_archived, json_t **out)
 		return call->status;
 	if (out == NULL)
 		return lejr_api_missing(call, "account_list");
+	ledger_sandbox_core(1);
 	rc = ledger_account_list(call->db, org, include_archived, out, &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }
 
@@ -243,7 +250,9 @@ api_account_create(struct lejr_call *call,
 		return call->status;
 	if (spec == NULL)
 		return lejr_api_missing(call, "account_create");
+	ledger_sandbox_core(1);
 	rc = ledger_account_create(call->db, org, spec, out, &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }
 
@@ -258,7 +267,9 @@ api_account_archive(struct lejr_call *call, const char *code)
 		return call->status;
 	if (code == NULL)
 		return lejr_api_missing(call, "account_archive");
+	ledger_sandbox_core(1);
 	rc = ledger_account_archive(call->db, org, code, &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }
 
@@ -278,8 +289,10 @@ api_post_entry(struct lejr_call *call, const struct lejr_entry_spec *spec,
 	if (spec == NULL)
 		return lejr_api_missing(call, "post_entry");
 
+	ledger_sandbox_core(1);
 	rc = ledger_entry_post(call->db, org, call->principal->user_id, spec,
 			       &new_id, &err);
+	ledger_sandbox_core(0);
 	if (rc != LEJR_OK)
 		return lejr_call_set_error(call, rc, &err);
 	if (id != NULL)
@@ -298,7 +311,9 @@ api_entry_get(struct lejr_call *call, int64_t id, json_t **out)
 		return call->status;
 	if (out == NULL)
 		return lejr_api_missing(call, "entry_get");
+	ledger_sandbox_core(1);
 	rc = ledger_entry_get(call->db, org, id, out, &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }
 
@@ -315,8 +330,10 @@ api_entry_list(struct lejr_call *call, const struct lejr_entry_filter *filter,
 		return call->status;
 	if (out == NULL)
 		return lejr_api_missing(call, "entry_list");
+	ledger_sandbox_core(1);
 	rc = ledger_entry_list(call->db, org, filter ? filter : &none, out,
 			       &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }
 
@@ -332,8 +349,10 @@ api_entry_reverse(struct lejr_call *call, int64_t id, const char *date,
 	if (org == NULL)
 		return call->status;
 
+	ledger_sandbox_core(1);
 	rc = ledger_entry_reverse(call->db, org, call->principal->user_id, id,
 				  date, memo, &created, &err);
+	ledger_sandbox_core(0);
 	if (rc != LEJR_OK)
 		return lejr_call_set_error(call, rc, &err);
 	if (new_id != NULL)
@@ -352,7 +371,9 @@ api_trial_balance(struct lejr_call *call, const char *date, json_t **out)
 		return call->status;
 	if (out == NULL)
 		return lejr_api_missing(call, "trial_balance");
+	ledger_sandbox_core(1);
 	rc = ledger_trial_balance(call->db, org, date, out, &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }
 
@@ -368,7 +389,9 @@ api_account_balance(struct lejr_call *call, const char *code,
 		return call->status;
 	if (code == NULL || balance == NULL)
 		return lejr_api_missing(call, "account_balance");
+	ledger_sandbox_core(1);
 	rc = ledger_account_balance(call->db, org, code, date, balance, &err);
+	ledger_sandbox_core(0);
 	return lejr_call_set_error(call, rc, &err);
 }
 

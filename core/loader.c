@@ -131,6 +131,28 @@ already_loaded(struct lejr_runtime *rt, const char *name)
 	return 0;
 }
 
+/* A plugin's tables, indexes and savepoints are those named after it
+ * (the SQL sandbox, core/ledger/sandbox.c): its name must begin none of
+ * the core's, nor another plugin's. */
+static int
+name_free(struct lejr_runtime *rt, const char *name)
+{
+	const char *others[LEJR_CONFIG_LIST_MAX];
+	struct lejr_plugin *p;
+	size_t n = 0;
+	char why[200];
+
+	for (size_t i = 0; i < rt->plugins.n && n < LEJR_CONFIG_LIST_MAX;
+	     i++) {
+		p = rt->plugins.items[i];
+		others[n++] = p->name;
+	}
+	if (ledger_sandbox_name_ok(name, others, n, why, sizeof(why)))
+		return 1;
+	lejr_log(LEJR_LOG_ERROR, "plugin %s: not loaded: %s", name, why);
+	return 0;
+}
+
 static void
 load_one(struct lejr_runtime *rt, const char *dir, const char *name,
 	 sqlite3 *db)
@@ -139,7 +161,7 @@ load_one(struct lejr_runtime *rt, const char *dir, const char *name,
 	struct lejr_plugin *p;
 	int rc;
 
-	if (already_loaded(rt, name))
+	if (already_loaded(rt, name) || !name_free(rt, name))
 		return;
 	p = calloc(1, sizeof(*p));
 	if (p == NULL || (p->name = strdup(name)) == NULL)

@@ -437,6 +437,7 @@ lejr_runtime_new(const struct lejr_config *cfg)
 	}
 
 	lejr_loader_load_all(rt, cfg, db);
+	ledger_sandbox_seal(db);
 
 	/* After the migrations: the writer's connection sees every table. */
 	rt->writer = lejr_writer_new(rt->database, &err);

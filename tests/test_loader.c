@@ -25,7 +25,8 @@ static void
 setup(void)
 {
 	static const char *const plugins[] = {
-		"good", "badabi", "failinit", "missing", "noentry", NULL
+		"good", "badabi", "failinit", "missing", "noentry", "account",
+		NULL
 	};
 	static const char *const disabled[] = {
 		"good_hidden", "no_such_tool", NULL
@@ -470,6 +471,11 @@ Test(loader, migrations_are_sandboxed)
 		  "SQL refused: an index or trigger on accounts" },
 		{ "CREATE TABLE probe_two (a); DROP TABLE entries",
 		  "SQL refused: creating or dropping entries" },
+		{ "ALTER TABLE probe_notes RENAME TO stolen",
+		  "migration 2 of probe: it made stolen, which is not named "
+		  "\"probe_...\"" },
+		{ "CREATE TEMP TABLE accounts (a)",
+		  "SQL refused: temporary objects accounts" },
 	};
 	struct lejr_error err;
 	sqlite3_stmt *st;
@@ -491,6 +497,18 @@ Test(loader, migrations_are_sandboxed)
 			      refused[i][0]);
 		cr_assert_logged(refused[i][1]);
 	}
+	/* What SQLite makes for the plugin's own tables is its own too. */
+	cr_assert_eq(ledger_migrate(db, "probe", 2,
+		"CREATE TABLE probe_seq (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+		" code TEXT UNIQUE);"
+		"CREATE TABLE probe_kv (k TEXT PRIMARY KEY, v, x)"
+		" WITHOUT ROWID;"
+		"ALTER TABLE probe_kv RENAME TO probe_pairs;"
+		"ALTER TABLE probe_pairs RENAME COLUMN v TO value;"
+		"ALTER TABLE probe_pairs DROP COLUMN x;"
+		"INSERT INTO probe_seq (code) VALUES ('a')",
+		&err), LEJR_OK, "%s", err.msg);
+
 	/* Each refusal rolled its migration back whole. */
 	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
 					"sqlite_master WHERE name IN "
@@ -520,6 +538,37 @@ Test(loader, migrations_are_sandboxed)
 		     SQLITE_OK);
 	sqlite3_finalize(st);
 	ledger_close(db);
+}
+
+/* A plugin's own objects are those named after it, so no plugin may be
+ * named so that the core's, or another plugin's, would be its own. */
+Test(loader, names_that_would_own_others_are_refused)
+{
+	static const char *const refused[] = {
+		"core", "lejr", "sqlite", "account", "web", "oauth", "refresh",
+		"schema", "auth", "chart", "login", "connection", "token",
+		"lines", "entries", "activity", "lejr_x", "accounts",
+	};
+	const char *loaded[] = { "evil_two" };
+	char why[200];
+
+	cr_assert(ledger_sandbox_name_ok("good", NULL, 0, why, sizeof(why)));
+	cr_assert(ledger_sandbox_name_ok("invoicing", loaded, 1, why,
+					 sizeof(why)));
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		cr_assert_not(ledger_sandbox_name_ok(refused[i], NULL, 0, why,
+						     sizeof(why)),
+			      "%s", refused[i]);
+	cr_assert_not(ledger_sandbox_name_ok("evil", loaded, 1, why,
+					     sizeof(why)));
+	cr_assert_str_eq(why, "plugin evil_two is loaded, and one plugin's "
+			 "tables would be the other's");
+	cr_assert_not(ledger_sandbox_name_ok("evil_two_x", loaded, 1, why,
+					     sizeof(why)));
+
+	/* The loader says why, before opening the file. */
+	cr_assert_logged("plugin account: not loaded: the core's "
+			 "account_closing_totals would be the plugin's own");
 }
 
 Test(loader, api_table_header)

@@ -70,6 +70,44 @@ migration_record(sqlite3 *db, const char *owner, int version,
 	return rc;
 }
 
+/* A plugin's migration, in the plugin's sandbox, and then checked to
+ * have made nothing but the plugin's own objects (a table renamed to
+ * another name, say). */
+static int
+plugin_migration(sqlite3 *db, const char *owner, int version,
+		 const char *sql, struct lejr_error *err)
+{
+	char **before = NULL, **after = NULL, why[200];
+	size_t nbefore = 0, nafter = 0;
+	int rc = LEJR_OK;
+
+	if (ledger_schema_names(db, &before, &nbefore) != 0)
+		return lejr_error_set(err, LEJR_EINTERNAL, "migration %d of "
+				      "%s: cannot list the schema", version,
+				      owner);
+	ledger_sandbox_enter(owner, LEDGER_SANDBOX_MIGRATION);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		rc = lejr_error_set(err, LEJR_EINTERNAL, "migration %d of %s "
+				    "failed: %s", version, owner,
+				    sqlite3_errmsg(db));
+	ledger_sandbox_leave();
+
+	if (rc == LEJR_OK && ledger_schema_names(db, &after, &nafter) != 0)
+		rc = lejr_error_set(err, LEJR_EINTERNAL, "migration %d of "
+				    "%s: cannot list the schema", version,
+				    owner);
+	else if (rc == LEJR_OK &&
+		 !ledger_sandbox_made_ok(owner, before, nbefore, after,
+					 nafter, why, sizeof(why)))
+		rc = lejr_error_set(err, LEJR_EINVAL, "migration %d of %s: "
+				    "%s", version, owner, why);
+	if (rc != LEJR_OK)
+		lejr_log(LEJR_LOG_ERROR, "%s", err->msg);
+	ledger_schema_names_free(before, nbefore);
+	ledger_schema_names_free(after, nafter);
+	return rc;
+}
+
 /* Run the migration's SQL and record it, inside the open transaction. */
 static int
 migration_apply(sqlite3 *db, const char *owner, int version,
@@ -77,25 +115,26 @@ migration_apply(sqlite3 *db, const char *owner, int version,
 {
 	int rc;
 
-	/* A plugin's migration changes only what is its own. */
-	if (strcmp(owner, "core") != 0)
-		ledger_sandbox_enter(owner, LEDGER_SANDBOX_MIGRATION);
-	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	ledger_sandbox_leave();
-	if (rc != SQLITE_OK) {
+	if (strcmp(owner, "core") != 0) {
+		rc = plugin_migration(db, owner, version, sql, err);
+	} else if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK) {
+		rc = LEJR_OK;
+	} else {
 		lejr_log(LEJR_LOG_ERROR, "migration %d of %s failed: %s",
 			 version, owner, sqlite3_errmsg(db));
-		return lejr_error_set(err, LEJR_EINTERNAL,
-				      "migration %d of %s failed: %s",
-				      version, owner, sqlite3_errmsg(db));
+		rc = lejr_error_set(err, LEJR_EINTERNAL,
+				    "migration %d of %s failed: %s",
+				    version, owner, sqlite3_errmsg(db));
 	}
-	return migration_record(db, owner, version, err);
+	return rc == LEJR_OK ? migration_record(db, owner, version, err)
+			     : rc;
 }
 
 int
 ledger_migrate(sqlite3 *db, const char *owner, int version,
 	       const char *sql, struct lejr_error *err)
 {
+	const char *path;
 	int rc, max = 0;
 
 	if (!owner_ok(owner) || version < 1 || sql == NULL)
@@ -141,8 +180,12 @@ ledger_migrate(sqlite3 *db, const char *owner, int version,
 	if (rc != LEJR_OK)
 		goto fail;
 
-	lejr_log(LEJR_LOG_INFO, "database: applied migration %d of %s",
-		 version, owner);
+	/* A database in memory (the sandbox's list of the core's names)
+	 * is nobody's news. */
+	path = sqlite3_db_filename(db, "main");
+	if (path != NULL && *path != '\0')
+		lejr_log(LEJR_LOG_INFO, "database: applied migration %d of "
+			 "%s", version, owner);
 	return LEJR_OK;
 
 fail:
@@ -243,6 +286,11 @@ ledger_open(const char *path, sqlite3 **db, struct lejr_error *err)
 		goto fail;
 	}
 
+	/* No SQL may corrupt the file, and the FTS3 tokenizer function
+	 * does not hand out pointers; then the plugins' sandbox. */
+	sqlite3_db_config(conn, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(conn, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0,
+			  NULL);
 	ledger_sandbox_install(conn);
 	rc = configure(conn, path, err);
 	if (rc != LEJR_OK)

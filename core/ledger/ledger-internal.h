@@ -103,6 +103,26 @@ enum ledger_sandbox {
 void ledger_sandbox_enter(const char *plugin, enum ledger_sandbox mode);
 void ledger_sandbox_leave(void);
 
+/* Around the core's own work on this thread (enter 1, then 0), above
+ * all a core function a plugin called: its statements, and those SQLite
+ * prepares again after a schema change, are not the plugin's. */
+void ledger_sandbox_core(int enter);
+
+/* May a plugin be called name, next to the plugins already loaded
+ * (others)?  Not when "<name>_" would make an object of the core or of
+ * another plugin its own, or the name is the core's; why then says so. */
+int ledger_sandbox_name_ok(const char *name, const char *const *others,
+			   size_t nothers, char *why, size_t len);
+
+/* After the plugins' migrations: take note of every object of db, so
+ * that plugins read none of the others' tables. */
+void ledger_sandbox_seal(sqlite3 *db);
+
+/* The names of db's schema objects, sorted (malloc'd); -1 on failure.
+ * Free them with ledger_schema_names_free. */
+int ledger_schema_names(sqlite3 *db, char ***names, size_t *n);
+void ledger_schema_names_free(char **names, size_t n);
+
 /* BEGIN IMMEDIATE (write) or BEGIN DEFERRED; COMMIT; ROLLBACK.  After a
  * failed commit the transaction may still be open: roll it back.
  * ledger_rollback does nothing when no transaction is open. */

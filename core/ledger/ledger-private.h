@@ -35,9 +35,12 @@ int ledger_prepare_once(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 
 /* Put the plugins' sandbox (sandbox.c) on a new connection. */
 void ledger_sandbox_install(sqlite3 *db);
-/* Around the core's own preparations (enter 1, then 0), which the
- * sandbox does not limit even while a plugin called the core. */
-void ledger_sandbox_core(int enter);
+
+/* Would a plugin's migration that left the schema's names after (from
+ * before) make only what is owner's?  If not, why says what it made. */
+int ledger_sandbox_made_ok(const char *owner, char **before, size_t nbefore,
+			   char **after, size_t nafter, char *why,
+			   size_t len);
 
 /* Reset a kept statement for its next use, or finalize another one.
  * NULL is fine. */

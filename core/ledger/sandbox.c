@@ -17,43 +17,265 @@
  *   - use savepoints named "<plugin>_...", never BEGIN, COMMIT,
  *     ROLLBACK, ATTACH, or a pragma that changes anything;
  *   - in a migration, create, alter and drop the plugin's own tables,
- *     indexes, triggers and views, none of them on another table.
- * The core's own statements, prepared through ledger_prepare() and
- * ledger_exec() even when a plugin called the core, are not limited.
- * SQLite asks the authorizer when a statement is prepared, so limiting
- * costs nothing when statements run.
+ *     indexes, triggers and views, none of them on another table (and
+ *     ledger_migrate checks that every object it made is the plugin's).
+ * The core's own work, even when a plugin called the core, is not
+ * limited (ledger_sandbox_core).  SQLite asks the authorizer when a
+ * statement is prepared, so limiting costs nothing when statements run.
+ *
+ * "Own" is a matter of names, so plugin names that begin the name of
+ * one of the core's objects, or another plugin's, are refused when the
+ * plugin loads (ledger_sandbox_name_ok).
+ *
+ * This guards the ledger against a plugin's mistakes and against SQL
+ * injected through one; a plugin is native code in the server's process
+ * and is trusted not to be hostile.
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "ledger-private.h"
 
+/* Refusals logged for one entry into a plugin, then a summary. */
+#define LOGGED_MAX 3
+
 static _Thread_local struct {
 	const char *plugin;        /* NULL: no plugin code running */
 	enum ledger_sandbox mode;
-	int core;                  /* depth of core preparations */
+	int core;                  /* depth of the core's own work */
+	int refused;               /* refusals since entering */
 } sandbox;
+
+/* Sorted names of schema objects: the core's (a fresh database's, made
+ * once) and, from ledger_sandbox_seal, every object of the database
+ * lejrd serves, the plugins' included. */
+struct names {
+	char **name;
+	size_t n;
+};
+
+static struct names core_names, known_names;
+static pthread_once_t core_once = PTHREAD_ONCE_INIT;
 
 /* Core tables a plugin may read: the ledger itself, not its users. */
 static const char *const readable[] = {
 	"orgs", "accounts", "chart_epoch", "entries", "lines",
 	"account_totals", "account_year_totals", "account_month_totals",
 	"account_dekad_totals", "account_day_totals",
-	"account_closing_totals", "sqlite_master", "sqlite_schema",
+	"account_closing_totals",
 };
 
-/* Pragmas that only describe the schema. */
-static const char *const pragmas[] = {
-	"table_info", "table_xinfo", "index_list", "index_info",
-	"index_xinfo", "foreign_key_list",
+/* Pragmas that only describe the schema, with any argument... */
+static const char *const pragmas_describe[] = {
+	"table_info", "table_xinfo", "table_list", "index_list",
+	"index_info", "index_xinfo", "foreign_key_list",
 };
+
+/* ...and settings a plugin may read but not set. */
+static const char *const pragmas_read[] = {
+	"user_version", "foreign_keys", "query_only", "data_version",
+};
+
+/* SQL functions refused: loading code, and the FTS3 tokenizer pointer
+ * (SQLite's advice for untrusted SQL). */
+static const char *const functions_refused[] = {
+	"load_extension", "fts3_tokenizer",
+};
+
+static const char *const reserved[] = { "core", "lejr", "sqlite" };
+
+#define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- names ---- */
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+names_free(struct names *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->name[i]);
+	free(s->name);
+	s->name = NULL;
+	s->n = 0;
+}
+
+int
+ledger_schema_names(sqlite3 *db, char ***names, size_t *n)
+{
+	struct names s = { NULL, 0 };
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	char **grown;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	ledger_sandbox_core(1);
+	rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master", -1,
+				&st, NULL);
+	ledger_sandbox_core(0);
+	if (rc != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (s.n == cap) {
+			cap = cap ? cap * 2 : 128;
+			grown = realloc(s.name, cap * sizeof(*grown));
+			if (grown == NULL)
+				break;
+			s.name = grown;
+		}
+		s.name[s.n] = strdup((const char *)sqlite3_column_text(st, 0));
+		if (s.name[s.n] == NULL)
+			break;
+		s.n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		names_free(&s);
+		return -1;
+	}
+	qsort(s.name, s.n, sizeof(*s.name), name_cmp);
+	*names = s.name;
+	*n = s.n;
+	return 0;
+}
+
+void
+ledger_schema_names_free(char **names, size_t n)
+{
+	struct names s = { names, n };
+
+	names_free(&s);
+}
+
+static int
+names_has(const struct names *s, const char *name)
+{
+	return name != NULL && s->n > 0 &&
+	       bsearch(&name, s->name, s->n, sizeof(*s->name),
+		       name_cmp) != NULL;
+}
+
+/* The core's objects, as a new database has them. */
+static void
+core_names_read(void)
+{
+	struct lejr_error err = { 0 };
+	sqlite3 *db;
+
+	ledger_sandbox_core(1);
+	if (ledger_open(":memory:", &db, &err) != LEJR_OK) {
+		ledger_sandbox_core(0);
+		lejr_log(LEJR_LOG_ERROR, "the core's schema could not be "
+			 "listed: %s", err.msg);
+		return;
+	}
+	if (ledger_schema_names(db, &core_names.name, &core_names.n) != 0)
+		lejr_log(LEJR_LOG_ERROR, "the core's schema could not be "
+			 "listed");
+	ledger_close(db);
+	ledger_sandbox_core(0);
+}
+
+static const struct names *
+core(void)
+{
+	pthread_once(&core_once, core_names_read);
+	return &core_names;
+}
+
+/* Does name begin with prefix and '_'? */
+static int
+prefixed(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return name != NULL && strncmp(name, prefix, n) == 0 &&
+	       name[n] == '_' && name[n + 1] != '\0';
+}
+
+int
+ledger_sandbox_name_ok(const char *name, const char *const *others,
+		       size_t nothers, char *why, size_t len)
+{
+	const struct names *c = core();
+
+	for (size_t i = 0; i < NITEMS(reserved); i++)
+		if (prefixed(reserved[i], name) ||
+		    strcmp(name, reserved[i]) == 0 ||
+		    prefixed(name, reserved[i])) {
+			snprintf(why, len, "the name %s is the core's", name);
+			return 0;
+		}
+	if (c->n == 0) {
+		snprintf(why, len, "the core's schema could not be listed");
+		return 0;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->name[i], name) == 0 ||
+		    prefixed(c->name[i], name)) {
+			snprintf(why, len, "the core's %s would be the "
+				 "plugin's own (its tables are named "
+				 "\"%s_...\")", c->name[i], name);
+			return 0;
+		}
+	for (size_t i = 0; i < nothers; i++)
+		if (prefixed(others[i], name) || prefixed(name, others[i])) {
+			snprintf(why, len, "plugin %s is loaded, and one "
+				 "plugin's tables would be the other's",
+				 others[i]);
+			return 0;
+		}
+	return 1;
+}
+
+int
+ledger_sandbox_made_ok(const char *owner, char **before, size_t nbefore,
+		       char **after, size_t nafter, char *why, size_t len)
+{
+	struct names old = { before, nbefore };
+	char auto_prefix[96];
+
+	snprintf(auto_prefix, sizeof(auto_prefix), "sqlite_autoindex_%s",
+		 owner);
+	for (size_t i = 0; i < nafter; i++) {
+		if (names_has(&old, after[i]) || prefixed(after[i], owner) ||
+		    prefixed(after[i], auto_prefix) ||
+		    strcmp(after[i], "sqlite_sequence") == 0)
+			continue;
+		snprintf(why, len, "it made %s, which is not named \"%s_...\"",
+			 after[i], owner);
+		return 0;
+	}
+	return 1;
+}
+
+void
+ledger_sandbox_seal(sqlite3 *db)
+{
+	names_free(&known_names);
+	if (ledger_schema_names(db, &known_names.name, &known_names.n) != 0)
+		lejr_log(LEJR_LOG_ERROR, "the schema could not be listed; "
+			 "plugins read only the core's ledger tables and "
+			 "their own");
+}
+
+/* ---- the sandbox ---- */
 
 void
 ledger_sandbox_enter(const char *plugin, enum ledger_sandbox mode)
 {
 	sandbox.plugin = plugin;
 	sandbox.mode = mode;
+	sandbox.refused = 0;
 }
 
 void
@@ -81,107 +303,157 @@ listed(const char *name, const char *const *list, size_t n)
 static int
 own(const char *name)
 {
-	size_t n = strlen(sandbox.plugin);
+	return prefixed(name, sandbox.plugin);
+}
 
-	return name != NULL && strncmp(name, sandbox.plugin, n) == 0 &&
-	       name[n] == '_' && name[n + 1] != '\0';
+/* An object of the schema, the core's or a plugin's (not a CTE or a
+ * subquery's name, which SQLite reports as read too). */
+static int
+schema_object(const char *name)
+{
+	return names_has(core(), name) || names_has(&known_names, name);
 }
 
 static int
-refuse(const char *what, const char *name)
+refuse(const char *what, const char *name, const char *within,
+       const char *rule)
 {
-	lejr_log(LEJR_LOG_WARN, "plugin %s: SQL refused: %s%s%s; a plugin "
-		 "reads the ledger and writes only its own tables "
-		 "(\"%s_...\"), and money is posted through post_entry()",
+	if (++sandbox.refused > LOGGED_MAX) {
+		if (sandbox.refused == LOGGED_MAX + 1)
+			lejr_log(LEJR_LOG_WARN, "plugin %s: more SQL "
+				 "refused, not logged", sandbox.plugin);
+		return SQLITE_DENY;
+	}
+	lejr_log(LEJR_LOG_WARN, "plugin %s: SQL refused: %s%s%s%s%s%s; %s",
 		 sandbox.plugin, what, name != NULL ? " " : "",
-		 name != NULL ? name : "", sandbox.plugin);
+		 name != NULL ? name : "", within != NULL ? " (in " : "",
+		 within != NULL ? within : "", within != NULL ? ")" : "",
+		 rule);
 	return SQLITE_DENY;
 }
+
+static const char rule_own[] = "a plugin writes only its own tables "
+			       "(\"<plugin>_...\"), and money moves only "
+			       "through post_entry()";
+static const char rule_read[] = "a plugin reads the ledger's tables and "
+				"its own, not users, tokens, sessions or "
+				"the activity log";
+static const char rule_schema[] = "only a migration changes the schema, "
+				  "and only the plugin's own objects";
+static const char rule_tx[] = "the core runs the call's transaction; "
+			      "a plugin may use savepoints of its own";
+static const char rule_other[] = "see the db member of struct lejr_api "
+				 "in <lejr/plugin.h>";
 
 /* Creating or dropping an object named name on table (both its own),
  * in a migration only. */
 static int
-schema_change(const char *what, const char *name, const char *table)
+schema_change(const char *what, const char *name, const char *table,
+	      const char *within)
 {
 	if (sandbox.mode != LEDGER_SANDBOX_MIGRATION)
-		return refuse(what, name);
+		return refuse(what, name, within, rule_schema);
+	/* SQLite's own: the index of a UNIQUE or PRIMARY KEY constraint,
+	 * and the counters of AUTOINCREMENT */
+	if (name != NULL && strncmp(name, "sqlite_autoindex_", 17) == 0 &&
+	    table != NULL && own(table))
+		return SQLITE_OK;
+	if (name != NULL && strcmp(name, "sqlite_sequence") == 0)
+		return SQLITE_OK;
 	if (!own(name))
-		return refuse(what, name);
+		return refuse(what, name, within, rule_schema);
 	if (table != NULL && !own(table))
-		return refuse("an index or trigger on", table);
+		return refuse("an index or trigger on", table, within,
+			      rule_schema);
 	return SQLITE_OK;
 }
 
 static int
-authorize(void *unused, int action, const char *a1, const char *a2,
-	  const char *dbname, const char *trigger)
+schema_table(const char *name)
 {
-	char kind[48];
+	return strcmp(name, "sqlite_master") == 0 ||
+	       strcmp(name, "sqlite_schema") == 0 ||
+	       strcmp(name, "sqlite_temp_master") == 0 ||
+	       strcmp(name, "sqlite_temp_schema") == 0;
+}
 
+static int
+authorize(void *unused, int action, const char *a1, const char *a2,
+	  const char *dbname, const char *within)
+{
 	(void)unused;
-	(void)trigger;
+	(void)dbname;
 
 	if (sandbox.plugin == NULL || sandbox.core > 0)
 		return SQLITE_OK;
 
 	switch (action) {
 	case SQLITE_SELECT:
-	case SQLITE_FUNCTION:
 	case SQLITE_RECURSIVE:
 		return SQLITE_OK;
+	case SQLITE_FUNCTION:
+		if (listed(a2, functions_refused, NITEMS(functions_refused)))
+			return refuse("the function", a2, within, rule_other);
+		return SQLITE_OK;
 	case SQLITE_READ:
-		if (own(a1) || listed(a1, readable, sizeof(readable) /
-				      sizeof(readable[0])))
+		if (own(a1) || listed(a1, readable, NITEMS(readable)) ||
+		    schema_table(a1) || !schema_object(a1))
 			return SQLITE_OK;
-		return refuse("reading", a1);
+		return refuse("reading", a1, within, rule_read);
 	case SQLITE_INSERT:
 	case SQLITE_UPDATE:
 	case SQLITE_DELETE:
-		if (own(a1))
+		/* The schema's tables are written by SQLite itself, for
+		 * changes checked by their own kind below; SQLite refuses
+		 * any other write to them. */
+		if (own(a1) || schema_table(a1))
 			return SQLITE_OK;
-		/* the schema's own bookkeeping, asked first when an object
-		 * is created or dropped: a migration's objects are checked
-		 * by name next */
-		if (strcmp(a1, "sqlite_master") == 0 ||
-		    strcmp(a1, "sqlite_temp_master") == 0)
-			return sandbox.mode == LEDGER_SANDBOX_MIGRATION &&
-			       strcmp(dbname, "main") == 0 ? SQLITE_OK :
-			       refuse("changing the schema (a migration's "
-				      "work)", NULL);
-		return refuse("writing", a1);
+		/* the counters of AUTOINCREMENT, which only plugins' tables
+		 * use (none of the core's does) */
+		if (strcmp(a1, "sqlite_sequence") == 0)
+			return SQLITE_OK;
+		return refuse("writing", a1, within, rule_own);
 	case SQLITE_CREATE_TABLE:
 	case SQLITE_DROP_TABLE:
 	case SQLITE_CREATE_VIEW:
 	case SQLITE_DROP_VIEW:
-		return schema_change("creating or dropping", a1, NULL);
+		return schema_change("creating or dropping", a1, NULL, within);
 	case SQLITE_CREATE_INDEX:
 	case SQLITE_DROP_INDEX:
 	case SQLITE_CREATE_TRIGGER:
 	case SQLITE_DROP_TRIGGER:
-		return schema_change("creating or dropping", a1, a2);
+		return schema_change("creating or dropping", a1, a2, within);
 	case SQLITE_REINDEX:
 		/* asked as a new index is filled */
-		return schema_change("reindexing", a1, NULL);
+		return schema_change("reindexing", a1, NULL, within);
 	case SQLITE_ALTER_TABLE:
-		return schema_change("altering", a2, NULL);
+		return schema_change("altering", a2, NULL, within);
 	case SQLITE_PRAGMA:
-		if (listed(a1, pragmas, sizeof(pragmas) / sizeof(pragmas[0])))
+		if (listed(a1, pragmas_describe, NITEMS(pragmas_describe)) ||
+		    (a2 == NULL && listed(a1, pragmas_read,
+					  NITEMS(pragmas_read))))
 			return SQLITE_OK;
-		return refuse("pragma", a1);
+		return refuse("the pragma", a1, within, rule_other);
 	case SQLITE_SAVEPOINT:
 		if (own(a2))
 			return SQLITE_OK;
-		return refuse("savepoint", a2);
+		return refuse("the savepoint", a2, within, rule_tx);
 	case SQLITE_TRANSACTION:
-		return refuse("BEGIN, COMMIT or ROLLBACK (the core runs the "
-			      "transaction)", NULL);
+		return refuse(a1 != NULL ? a1 : "a transaction", NULL, within,
+			      rule_tx);
 	case SQLITE_ATTACH:
 	case SQLITE_DETACH:
-		return refuse("attaching a database", NULL);
+		return refuse("attaching a database", NULL, within,
+			      rule_other);
+	case SQLITE_ANALYZE:
+		return refuse("ANALYZE", a1, within, rule_other);
+	case SQLITE_CREATE_VTABLE:
+	case SQLITE_DROP_VTABLE:
+		return refuse("a virtual table", a1, within, rule_other);
 	default:
-		snprintf(kind, sizeof(kind), "statement (authorizer action "
-			 "%d)", action);
-		return refuse(kind, NULL);
+		/* temporary objects, above all, which would shadow the
+		 * core's tables in its own statements */
+		return refuse("temporary objects", a1, within, rule_schema);
 	}
 }
 

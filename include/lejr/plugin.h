@@ -207,9 +207,15 @@ struct lejr_api {
 	 * order) creating or altering the plugin's own tables.  The core runs
 	 * pending migrations after init() in one transaction each.  sql is
 	 * copied.  The plugin's tables, indexes, triggers and views are named
-	 * "<plugin name>_..."; a migration may create, alter and drop those
-	 * (indexes and triggers on its own tables only) and nothing else: any
-	 * other change fails the migration, and the plugin is not loaded. */
+	 * "<plugin name>_..."; a migration may create, alter (ADD, RENAME
+	 * and DROP COLUMN, RENAME TO an own name) and drop those, with
+	 * indexes and triggers on its own tables only, and nothing else: any
+	 * other change fails the migration, and the plugin is not loaded.
+	 * A trigger or view of its own is limited as the plugin's SQL is
+	 * (see db below) whenever it runs.  Plugin names that would make
+	 * the core's objects, or another plugin's, the plugin's own ("core",
+	 * "lejr", "sqlite", "account" for account_totals, "web", ...) are
+	 * refused at load. */
 	int (*add_migration)(struct lejr_plugin *p, int version,
 			     const char *sql);
 
@@ -233,14 +239,21 @@ struct lejr_api {
 	int64_t (*user_id)(struct lejr_call *call);
 
 	/* The call's database connection, inside the call's transaction, for
-	 * the plugin's own tables.  SQL the plugin prepares on it may read
-	 * the ledger (orgs, accounts, entries, lines, the account_*totals
-	 * tables) and its own tables, and write only its own tables; it may
-	 * use savepoints named "<plugin name>_..." but not BEGIN, COMMIT,
-	 * ROLLBACK, ATTACH, schema changes or pragmas that set anything.
-	 * Anything else fails to prepare with SQLITE_AUTH and is logged.
-	 * Money is posted only through post_entry().  The ledger tables hold
-	 * every organization: filter on org_id = api->org(call)->id. */
+	 * the plugin's own tables (link with sqlite3: pkg-config lejr gives
+	 * it).  SQL the plugin prepares on it may read the ledger (orgs,
+	 * accounts, chart_epoch, entries, lines, the account_*totals tables)
+	 * and its own tables, and write only its own tables; it may use
+	 * savepoints named "<plugin name>_..."; it may not BEGIN, COMMIT or
+	 * ROLLBACK, ATTACH, change the schema, create temporary or virtual
+	 * tables, or use pragmas other than the schema's descriptions
+	 * (table_info, index_list, ...) and reading user_version,
+	 * foreign_keys or query_only.  Anything else fails to prepare with
+	 * SQLITE_AUTH and is logged.  Money is posted only through
+	 * post_entry().  The ledger tables hold every organization: filter
+	 * on org_id = api->org(call)->id.  These limits guard the ledger
+	 * against mistakes and injected SQL; a plugin runs in the server's
+	 * process and must not touch the connection's settings (its
+	 * authorizer, say) or use it from threads of its own. */
 	struct sqlite3 *(*db)(struct lejr_call *call);
 
 	/* Report progress to the caller when it asked for it (no-op
