@@ -5,7 +5,7 @@
  *     listen = 127.0.0.1          address to bind
  *     port = 8080
  *     public_url = http://127.0.0.1:8080   base of every URL we emit
- *     database = /var/lib/lejr/lejr.db
+ *     database = LOCALSTATEDIR/lib/lejr/lejr.db   (configure's)
  *     workers = 8                 threads running reads and other calls
  *     write_workers = 16          threads handing write tools' calls to
  *                                 the writer and waiting for their commit

@@ -1520,10 +1520,12 @@ explain_string(const struct node *n, json_t *value, struct walk *w)
 
 	if ((n->flags & F_MINLEN) && chars < (size_t)n->minlen)
 		return walk_fail(w, "must be at least %" JSON_INTEGER_FORMAT
-				 " characters long", n->minlen);
+				 " character%s long", n->minlen,
+				 n->minlen == 1 ? "" : "s");
 	if ((n->flags & F_MAXLEN) && chars > (size_t)n->maxlen)
 		return walk_fail(w, "must be at most %" JSON_INTEGER_FORMAT
-				 " characters long", n->maxlen);
+				 " character%s long", n->maxlen,
+				 n->maxlen == 1 ? "" : "s");
 
 	match = (n->flags & F_PATTERN) ? node_match(n, s) : 1;
 	if (match < 0)

@@ -592,7 +592,16 @@ cmd_member_set(int argc, char **argv)
 
 /* ---- token ---- */
 
-/* Resolve "a,b,c" to org ids (at most max). */
+static int
+id_listed(const int64_t *ids, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return 1;
+	return 0;
+}
+
+/* Resolve "a,b,c" to org ids (at most max), each once. */
 static int
 org_ids(const char *slugs, int64_t *ids, size_t max, size_t *n,
 	struct lejr_error *err)
@@ -611,12 +620,31 @@ org_ids(const char *slugs, int64_t *ids, size_t max, size_t *n,
 		rc = ledger_org_find(db, p, &org, err);
 		if (rc != LEJR_OK)
 			return rc;
-		ids[(*n)++] = org.pub.id;
+		if (!id_listed(ids, *n, org.pub.id))
+			ids[(*n)++] = org.pub.id;
 	}
 	if (*n == 0)
 		return lejr_error_set(err, LEJR_EINVAL,
 				      "--org names no organization");
 	return LEJR_OK;
+}
+
+/* A write token reads only where the user is a viewer: say so. */
+static void
+note_viewer_roles(const char *email, int64_t user, const int64_t *orgs,
+		  size_t n)
+{
+	struct lejr_error err = { 0 };
+	struct ledger_org org;
+	enum lejr_role role;
+
+	for (size_t i = 0; i < n; i++)
+		if (ledger_member_role(db, orgs[i], user, &role, &err) ==
+		    LEJR_OK && role == LEJR_ROLE_VIEWER &&
+		    ledger_org_load(db, orgs[i], &org, &err) == LEJR_OK)
+			fprintf(stderr, "note: %s is a viewer in %s, so the "
+				"token only reads there while that role "
+				"lasts\n", email, org.pub.slug);
 }
 
 static int
@@ -682,6 +710,8 @@ cmd_token_create(int argc, char **argv)
 	fprintf(stderr, "token %" PRId64 " for %s (%s access to %s); it is "
 		"shown only now:\n", id, pos[0],
 		access == LEJR_ACCESS_WRITE ? "write" : "read", opts[0].value);
+	if (access == LEJR_ACCESS_WRITE)
+		note_viewer_roles(pos[0], user, orgs, norgs);
 	puts(token);
 	OPENSSL_cleanse(token, sizeof(token));
 	return EXIT_SUCCESS;
@@ -1064,6 +1094,10 @@ main(int argc, char **argv)
 	int c, used = 0, status;
 
 	lejr_log_set_level(LEJR_LOG_WARN);
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_SUCCESS;
+	}
 	while ((c = getopt(argc, argv, "+d:c:vh")) != -1) {
 		switch (c) {
 		case 'd':

@@ -231,7 +231,8 @@ Test(config, sample_file)
 	size_t n = 0, cap = 65536;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/conf/lejr.conf", LEJR_TEST_SRCDIR);
+	/* made from conf/lejr.conf.in by the build */
+	snprintf(path, sizeof(path), "%s/conf/lejr.conf", LEJR_TEST_BUILDDIR);
 	cr_assert_eq(lejr_config_load(&cfg, path), 0);
 	cr_assert_eq(cfg.port, 8080);
 
@@ -251,6 +252,7 @@ Test(config, sample_file)
 	cr_assert_eq(load(text), 0, "%s", fixture_log_text());
 	cr_assert_eq(cfg.norigins, 2);
 	cr_assert_eq(cfg.ndisabled_tools, 2);
-	cr_assert_str_eq(cfg.database, "/var/lib/lejr/lejr.db");
+	/* the sample shows the built-in default */
+	cr_assert_str_eq(cfg.database, LEJR_LOCALSTATEDIR "/lib/lejr/lejr.db");
 	free(text);
 }

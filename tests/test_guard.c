@@ -363,7 +363,7 @@ Test(guard, arguments_are_validated)
 
 	res = call(&single, "good_note", "{\"text\": \"\"}", NULL);
 	assert_tool_error(res, "Invalid arguments: text: must be at least 1 "
-			  "characters long");
+			  "character long");
 	json_decref(res);
 
 	res = call(&single, "good_note", "{\"text\": \"x\", \"colour\": 1}",

@@ -47,6 +47,8 @@ c() { "$ctl" -d "$db" "$@"; }
 
 status 2 "no command is a usage error" "$ctl"
 status 0 "help" "$ctl" help
+status 0 "--help" "$ctl" --help
+has "--help lists the commands" "user password EMAIL" "$tmp/out"
 has "help lists the commands" "token revoke ID" "$tmp/out"
 status 2 "unknown command" c frobnicate
 status 2 "missing arguments" c org create acme

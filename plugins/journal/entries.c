@@ -137,15 +137,19 @@ line_input(void)
 				  "in the organization's currency, e.g. "
 				  "\"1250.00\", with no more decimals than "
 				  "the currency has, no sign, exponent or "
-				  "thousands separator. Omit when the line "
-				  "is a credit."),
+				  "thousands separator (a JSON number is "
+				  "taken too when it is exact in those "
+				  "decimals). Omit when the line is a "
+				  "credit."),
 			  "credit", journal_schema_amount_in(
 				  "Amount credited: a positive decimal string "
 				  "in the organization's currency, e.g. "
 				  "\"1250.00\", with no more decimals than "
 				  "the currency has, no sign, exponent or "
-				  "thousands separator. Omit when the line "
-				  "is a debit."),
+				  "thousands separator (a JSON number is "
+				  "taken too when it is exact in those "
+				  "decimals). Omit when the line is a "
+				  "debit."),
 			  "memo", journal_schema_string(
 				  "Optional text for this line only.", 1,
 				  JOURNAL_MEMO_MAX)),
