@@ -650,6 +650,14 @@ invoke(struct tool_run *run)
 	ledger_sandbox_enter(run->tool->plugin->name, LEDGER_SANDBOX_CALL);
 	rc = t->handler(call, run->plain, &structured);
 	ledger_sandbox_leave();
+	if (sqlite3_get_autocommit(call->db)) {
+		/* nothing it did after that committed (sandbox.c) */
+		json_decref(structured);
+		return lejr_call_fail(call, LEJR_EINTERNAL, "%s ended the "
+				      "call's transaction with its own SQL "
+				      "(ON CONFLICT ROLLBACK or "
+				      "RAISE(ROLLBACK))", t->name);
+	}
 	if (rc != LEJR_OK) {
 		json_decref(structured);
 		if (call->msg[0] == '\0')

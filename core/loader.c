@@ -133,24 +133,42 @@ already_loaded(struct lejr_runtime *rt, const char *name)
 
 /* A plugin's tables, indexes and savepoints are those named after it
  * (the SQL sandbox, core/ledger/sandbox.c): its name must begin none of
- * the core's, nor another plugin's. */
+ * the core's, nor those of another plugin, loaded now or ever migrated
+ * on this database. */
 static int
-name_free(struct lejr_runtime *rt, const char *name)
+name_free(struct lejr_runtime *rt, const char *name, sqlite3 *db)
 {
-	const char *others[LEJR_CONFIG_LIST_MAX];
+	const char **others;
+	char **owners = NULL, why[200];
+	size_t n = 0, nowners = 0;
 	struct lejr_plugin *p;
-	size_t n = 0;
-	char why[200];
+	int ok;
 
-	for (size_t i = 0; i < rt->plugins.n && n < LEJR_CONFIG_LIST_MAX;
-	     i++) {
+	if (ledger_migration_owners(db, &owners, &nowners) != 0) {
+		lejr_log(LEJR_LOG_ERROR, "plugin %s: not loaded: the plugins "
+			 "of the database could not be listed", name);
+		return 0;
+	}
+	others = calloc(rt->plugins.n + nowners + 1, sizeof(*others));
+	if (others == NULL) {
+		ledger_schema_names_free(owners, nowners);
+		return 0;
+	}
+	for (size_t i = 0; i < rt->plugins.n; i++) {
 		p = rt->plugins.items[i];
 		others[n++] = p->name;
 	}
-	if (ledger_sandbox_name_ok(name, others, n, why, sizeof(why)))
-		return 1;
-	lejr_log(LEJR_LOG_ERROR, "plugin %s: not loaded: %s", name, why);
-	return 0;
+	for (size_t i = 0; i < nowners; i++)
+		if (strcmp(owners[i], name) != 0)
+			others[n++] = owners[i];
+
+	ok = ledger_sandbox_name_ok(name, others, n, why, sizeof(why));
+	if (!ok)
+		lejr_log(LEJR_LOG_ERROR, "plugin %s: not loaded: %s", name,
+			 why);
+	free(others);
+	ledger_schema_names_free(owners, nowners);
+	return ok;
 }
 
 static void
@@ -161,7 +179,7 @@ load_one(struct lejr_runtime *rt, const char *dir, const char *name,
 	struct lejr_plugin *p;
 	int rc;
 
-	if (already_loaded(rt, name) || !name_free(rt, name))
+	if (already_loaded(rt, name) || !name_free(rt, name, db))
 		return;
 	p = calloc(1, sizeof(*p));
 	if (p == NULL || (p->name = strdup(name)) == NULL)

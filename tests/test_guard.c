@@ -626,6 +626,39 @@ Test(guard, plugin_sql_reads_the_ledger_not_its_secrets)
 	}
 }
 
+/* SQL can end the call's transaction without naming it: nothing after
+ * that commits, the call fails, and the entry it went on to post is
+ * not there. */
+Test(guard, plugin_sql_cannot_end_the_transaction)
+{
+	const char *tools[] = { "good_sql", "good_query" };
+	json_t *res;
+
+	for (size_t i = 0; i < 2; i++) {
+		allowed("good_sql", "DELETE FROM good_notes");
+		allowed("good_sql", "INSERT INTO good_notes (id, org_id, text)"
+			" VALUES (7, 1, 'first')");
+		res = call(&single, tools[i], "{\"sql\": \"INSERT OR "
+			   "ROLLBACK INTO good_notes (id, org_id, text) "
+			   "VALUES (7, 1, 'again')\"}", NULL);
+		assert_tool_error(res, "failed because of an internal error");
+		json_decref(res);
+		cr_assert_logged("ended the call's transaction with its own "
+				 "SQL");
+	}
+
+	/* A trigger of the plugin's that rolls back, then a posting in the
+	 * same call: refused, and nothing of it stored. */
+	allowed("good_sql", "DELETE FROM good_notes");
+	cr_assert_eq(entries(), 0);
+	res = call(&single, "good_note", "{\"text\": \"boom\", "
+		   "\"amount\": \"3\", \"fail\": \"rollback\"}", NULL);
+	assert_tool_error(res, "failed because of an internal error");
+	json_decref(res);
+	cr_assert_eq(entries(), 0);
+	cr_assert_eq(notes(), 0);
+}
+
 /* A schema change from elsewhere makes SQLite prepare the core's kept
  * statements again, inside a plugin's call: they stay the core's. */
 Test(guard, core_statements_prepared_again_stay_the_cores)

@@ -476,6 +476,15 @@ Test(loader, migrations_are_sandboxed)
 		  "\"probe_...\"" },
 		{ "CREATE TEMP TABLE accounts (a)",
 		  "SQL refused: temporary objects accounts" },
+		{ "CREATE TABLE temp.probe_t (a)",
+		  "SQL refused: temporary objects probe_t" },
+		{ "CREATE TABLE probe_c (id INTEGER PRIMARY KEY AUTOINCREMENT)",
+		  "SQL refused: AUTOINCREMENT; its counters are every "
+		  "plugin's" },
+		{ "CREATE TABLE probe_r (a UNIQUE ON CONFLICT ROLLBACK);"
+		  "INSERT INTO probe_r VALUES (1), (1);"
+		  "CREATE TABLE probe_after (a)",
+		  "migration 2 of probe failed: UNIQUE constraint failed" },
 	};
 	struct lejr_error err;
 	sqlite3_stmt *st;
@@ -499,7 +508,7 @@ Test(loader, migrations_are_sandboxed)
 	}
 	/* What SQLite makes for the plugin's own tables is its own too. */
 	cr_assert_eq(ledger_migrate(db, "probe", 2,
-		"CREATE TABLE probe_seq (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+		"CREATE TABLE probe_seq (id INTEGER PRIMARY KEY,"
 		" code TEXT UNIQUE);"
 		"CREATE TABLE probe_kv (k TEXT PRIMARY KEY, v, x)"
 		" WITHOUT ROWID;"
@@ -512,7 +521,8 @@ Test(loader, migrations_are_sandboxed)
 	/* Each refusal rolled its migration back whole. */
 	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
 					"sqlite_master WHERE name IN "
-					"('probe_two', 'probe_t', 'other') "
+					"('probe_two', 'probe_t', 'other', "
+					"'probe_c', 'probe_r', 'probe_after') "
 					"OR sql LIKE '%probe_x%'", -1, &st,
 					NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
@@ -561,8 +571,8 @@ Test(loader, names_that_would_own_others_are_refused)
 			      "%s", refused[i]);
 	cr_assert_not(ledger_sandbox_name_ok("evil", loaded, 1, why,
 					     sizeof(why)));
-	cr_assert_str_eq(why, "plugin evil_two is loaded, and one plugin's "
-			 "tables would be the other's");
+	cr_assert_str_eq(why, "plugin evil_two is loaded or has tables here, "
+			 "and one plugin's tables would be the other's");
 	cr_assert_not(ledger_sandbox_name_ok("evil_two_x", loaded, 1, why,
 					     sizeof(why)));
 

@@ -90,6 +90,9 @@ plugin_migration(sqlite3 *db, const char *owner, int version,
 		rc = lejr_error_set(err, LEJR_EINTERNAL, "migration %d of %s "
 				    "failed: %s", version, owner,
 				    sqlite3_errmsg(db));
+	else if (sqlite3_get_autocommit(db))
+		rc = lejr_error_set(err, LEJR_EINTERNAL, "migration %d of %s "
+				    "ended its transaction", version, owner);
 	ledger_sandbox_leave();
 
 	if (rc == LEJR_OK && ledger_schema_names(db, &after, &nafter) != 0)
@@ -128,6 +131,43 @@ migration_apply(sqlite3 *db, const char *owner, int version,
 	}
 	return rc == LEJR_OK ? migration_record(db, owner, version, err)
 			     : rc;
+}
+
+int
+ledger_migration_owners(sqlite3 *db, char ***owners, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	char **list = NULL, **grown;
+	size_t count = 0;
+	int rc;
+
+	*owners = NULL;
+	*n = 0;
+	ledger_sandbox_core(1);
+	rc = sqlite3_prepare_v2(db, "SELECT DISTINCT owner FROM "
+				"schema_migrations WHERE owner != 'core'",
+				-1, &st, NULL);
+	ledger_sandbox_core(0);
+	if (rc != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		grown = realloc(list, (count + 1) * sizeof(*list));
+		if (grown == NULL)
+			break;
+		list = grown;
+		list[count] = strdup((const char *)sqlite3_column_text(st, 0));
+		if (list[count] == NULL)
+			break;
+		count++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		ledger_schema_names_free(list, count);
+		return -1;
+	}
+	*owners = list;
+	*n = count;
+	return 0;
 }
 
 int

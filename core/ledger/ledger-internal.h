@@ -123,6 +123,11 @@ void ledger_sandbox_seal(sqlite3 *db);
 int ledger_schema_names(sqlite3 *db, char ***names, size_t *n);
 void ledger_schema_names_free(char **names, size_t n);
 
+/* The plugins that have run migrations on db, loaded now or not
+ * (malloc'd names; free them with ledger_schema_names_free); -1 on
+ * failure. */
+int ledger_migration_owners(sqlite3 *db, char ***owners, size_t *n);
+
 /* BEGIN IMMEDIATE (write) or BEGIN DEFERRED; COMMIT; ROLLBACK.  After a
  * failed commit the transaction may still be open: roll it back.
  * ledger_rollback does nothing when no transaction is open. */

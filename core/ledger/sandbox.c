@@ -20,7 +20,8 @@
  *     indexes, triggers and views, none of them on another table (and
  *     ledger_migrate checks that every object it made is the plugin's).
  * The core's own work, even when a plugin called the core, is not
- * limited (ledger_sandbox_core).  SQLite asks the authorizer when a
+ * limited (ledger_sandbox_core), and nothing commits while a plugin's
+ * code runs.  SQLite asks the authorizer when a
  * statement is prepared, so limiting costs nothing when statements run.
  *
  * "Own" is a matter of names, so plugin names that begin the name of
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "ledger-private.h"
@@ -192,13 +194,14 @@ core(void)
 	return &core_names;
 }
 
-/* Does name begin with prefix and '_'? */
+/* Does name begin with prefix and '_'?  SQLite's names ignore the case
+ * of ASCII letters, and so does this. */
 static int
 prefixed(const char *name, const char *prefix)
 {
 	size_t n = strlen(prefix);
 
-	return name != NULL && strncmp(name, prefix, n) == 0 &&
+	return name != NULL && strncasecmp(name, prefix, n) == 0 &&
 	       name[n] == '_' && name[n + 1] != '\0';
 }
 
@@ -229,9 +232,9 @@ ledger_sandbox_name_ok(const char *name, const char *const *others,
 		}
 	for (size_t i = 0; i < nothers; i++)
 		if (prefixed(others[i], name) || prefixed(name, others[i])) {
-			snprintf(why, len, "plugin %s is loaded, and one "
-				 "plugin's tables would be the other's",
-				 others[i]);
+			snprintf(why, len, "plugin %s is loaded or has "
+				 "tables here, and one plugin's tables would "
+				 "be the other's", others[i]);
 			return 0;
 		}
 	return 1;
@@ -306,18 +309,46 @@ own(const char *name)
 	return prefixed(name, sandbox.plugin);
 }
 
-/* An object of the schema, the core's or a plugin's (not a CTE or a
- * subquery's name, which SQLite reports as read too). */
+/* Virtual tables that describe the database's pages or statements. */
+static const char *const introspection[] = {
+	"dbstat", "bytecode", "tables_used",
+};
+
+/* An object of the schema, the core's or a plugin's, or one of SQLite's
+ * own tables (not a CTE or a subquery's name, which SQLite reports as
+ * read too). */
 static int
 schema_object(const char *name)
 {
-	return names_has(core(), name) || names_has(&known_names, name);
+	return names_has(core(), name) || names_has(&known_names, name) ||
+	       strncasecmp(name, "sqlite_", 7) == 0 ||
+	       listed(name, introspection, NITEMS(introspection));
+}
+
+/* A name from the plugin's SQL, fit for a log line: at most 64 bytes,
+ * control characters as '?'. */
+static const char *
+clean(const char *name, char out[68])
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i < 64; i++)
+		out[i] = (unsigned char)name[i] < 0x20 || name[i] == 0x7f ?
+			 '?' : name[i];
+	if (name[i] != '\0') {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+	return out;
 }
 
 static int
 refuse(const char *what, const char *name, const char *within,
        const char *rule)
 {
+	char n[68], w[68];
+
 	if (++sandbox.refused > LOGGED_MAX) {
 		if (sandbox.refused == LOGGED_MAX + 1)
 			lejr_log(LEJR_LOG_WARN, "plugin %s: more SQL "
@@ -326,9 +357,10 @@ refuse(const char *what, const char *name, const char *within,
 	}
 	lejr_log(LEJR_LOG_WARN, "plugin %s: SQL refused: %s%s%s%s%s%s; %s",
 		 sandbox.plugin, what, name != NULL ? " " : "",
-		 name != NULL ? name : "", within != NULL ? " (in " : "",
-		 within != NULL ? within : "", within != NULL ? ")" : "",
-		 rule);
+		 name != NULL ? clean(name, n) : "",
+		 within != NULL ? " (in " : "",
+		 within != NULL ? clean(within, w) : "",
+		 within != NULL ? ")" : "", rule);
 	return SQLITE_DENY;
 }
 
@@ -344,21 +376,24 @@ static const char rule_tx[] = "the core runs the call's transaction; "
 			      "a plugin may use savepoints of its own";
 static const char rule_other[] = "see the db member of struct lejr_api "
 				 "in <lejr/plugin.h>";
+static const char rule_autoinc[] = "its counters are every plugin's; an "
+				   "INTEGER PRIMARY KEY numbers rows too";
 
 /* Creating or dropping an object named name on table (both its own),
  * in a migration only. */
 static int
 schema_change(const char *what, const char *name, const char *table,
-	      const char *within)
+	      const char *dbname, const char *within)
 {
 	if (sandbox.mode != LEDGER_SANDBOX_MIGRATION)
 		return refuse(what, name, within, rule_schema);
-	/* SQLite's own: the index of a UNIQUE or PRIMARY KEY constraint,
-	 * and the counters of AUTOINCREMENT */
+	if (dbname == NULL || strcmp(dbname, "main") != 0)
+		return refuse("temporary objects", name, within, rule_schema);
+	if (name != NULL && strcmp(name, "sqlite_sequence") == 0)
+		return refuse("AUTOINCREMENT", NULL, within, rule_autoinc);
+	/* SQLite's own: the index of a UNIQUE or PRIMARY KEY constraint */
 	if (name != NULL && strncmp(name, "sqlite_autoindex_", 17) == 0 &&
 	    table != NULL && own(table))
-		return SQLITE_OK;
-	if (name != NULL && strcmp(name, "sqlite_sequence") == 0)
 		return SQLITE_OK;
 	if (!own(name))
 		return refuse(what, name, within, rule_schema);
@@ -382,7 +417,6 @@ authorize(void *unused, int action, const char *a1, const char *a2,
 	  const char *dbname, const char *within)
 {
 	(void)unused;
-	(void)dbname;
 
 	if (sandbox.plugin == NULL || sandbox.core > 0)
 		return SQLITE_OK;
@@ -408,26 +442,27 @@ authorize(void *unused, int action, const char *a1, const char *a2,
 		 * any other write to them. */
 		if (own(a1) || schema_table(a1))
 			return SQLITE_OK;
-		/* the counters of AUTOINCREMENT, which only plugins' tables
-		 * use (none of the core's does) */
 		if (strcmp(a1, "sqlite_sequence") == 0)
-			return SQLITE_OK;
+			return refuse("AUTOINCREMENT", NULL, within,
+				      rule_autoinc);
 		return refuse("writing", a1, within, rule_own);
 	case SQLITE_CREATE_TABLE:
 	case SQLITE_DROP_TABLE:
 	case SQLITE_CREATE_VIEW:
 	case SQLITE_DROP_VIEW:
-		return schema_change("creating or dropping", a1, NULL, within);
+		return schema_change("creating or dropping", a1, NULL, dbname,
+				     within);
 	case SQLITE_CREATE_INDEX:
 	case SQLITE_DROP_INDEX:
 	case SQLITE_CREATE_TRIGGER:
 	case SQLITE_DROP_TRIGGER:
-		return schema_change("creating or dropping", a1, a2, within);
+		return schema_change("creating or dropping", a1, a2, dbname,
+				     within);
 	case SQLITE_REINDEX:
 		/* asked as a new index is filled */
-		return schema_change("reindexing", a1, NULL, within);
+		return schema_change("reindexing", a1, NULL, dbname, within);
 	case SQLITE_ALTER_TABLE:
-		return schema_change("altering", a2, NULL, within);
+		return schema_change("altering", a2, NULL, a1, within);
 	case SQLITE_PRAGMA:
 		if (listed(a1, pragmas_describe, NITEMS(pragmas_describe)) ||
 		    (a2 == NULL && listed(a1, pragmas_read,
@@ -457,8 +492,30 @@ authorize(void *unused, int action, const char *a1, const char *a2,
 	}
 }
 
+/*
+ * SQL can end a transaction without saying COMMIT or ROLLBACK, which the
+ * authorizer would see: INSERT OR ROLLBACK, a constraint's ON CONFLICT
+ * ROLLBACK, RAISE(ROLLBACK) in a trigger.  After that every statement
+ * would commit on its own, so no commit happens while a plugin's code
+ * runs (the core's work it called included): a non-zero answer turns
+ * the commit into a rollback.  The core notices the lost transaction
+ * when the plugin returns.
+ */
+static int
+refuse_commit(void *unused)
+{
+	(void)unused;
+	if (sandbox.plugin == NULL)
+		return 0;
+	refuse("committing (the call's transaction was ended by its own "
+	       "SQL: ON CONFLICT ROLLBACK, RAISE(ROLLBACK)?)", NULL, NULL,
+	       rule_tx);
+	return 1;
+}
+
 void
 ledger_sandbox_install(sqlite3 *db)
 {
 	sqlite3_set_authorizer(db, authorize, NULL);
+	sqlite3_commit_hook(db, refuse_commit, NULL);
 }

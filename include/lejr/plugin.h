@@ -210,12 +210,14 @@ struct lejr_api {
 	 * "<plugin name>_..."; a migration may create, alter (ADD, RENAME
 	 * and DROP COLUMN, RENAME TO an own name) and drop those, with
 	 * indexes and triggers on its own tables only, and nothing else: any
-	 * other change fails the migration, and the plugin is not loaded.
-	 * A trigger or view of its own is limited as the plugin's SQL is
-	 * (see db below) whenever it runs.  Plugin names that would make
-	 * the core's objects, or another plugin's, the plugin's own ("core",
-	 * "lejr", "sqlite", "account" for account_totals, "web", ...) are
-	 * refused at load. */
+	 * other change (temporary objects and AUTOINCREMENT included) fails
+	 * the migration, and the plugin is not loaded.  Names are compared
+	 * as SQLite does, ignoring the case of ASCII letters.  A trigger or
+	 * view of its own is limited as the plugin's SQL is (see db below)
+	 * whenever it runs.  Plugin names that would make the core's
+	 * objects, or those of a plugin loaded now or ever migrated on the
+	 * database, the plugin's own ("core", "lejr", "sqlite", "account"
+	 * for account_totals, "web", ...) are refused at load. */
 	int (*add_migration)(struct lejr_plugin *p, int version,
 			     const char *sql);
 
@@ -241,14 +243,18 @@ struct lejr_api {
 	/* The call's database connection, inside the call's transaction, for
 	 * the plugin's own tables (link with sqlite3: pkg-config lejr gives
 	 * it).  SQL the plugin prepares on it may read the ledger (orgs,
-	 * accounts, chart_epoch, entries, lines, the account_*totals tables)
-	 * and its own tables, and write only its own tables; it may use
+	 * accounts, chart_epoch, entries, lines, the account_*totals tables,
+	 * sqlite_master) and its own tables, and write only its own tables
+	 * (not AUTOINCREMENT counters, which all plugins share); it may use
 	 * savepoints named "<plugin name>_..."; it may not BEGIN, COMMIT or
 	 * ROLLBACK, ATTACH, change the schema, create temporary or virtual
 	 * tables, or use pragmas other than the schema's descriptions
 	 * (table_info, index_list, ...) and reading user_version,
 	 * foreign_keys or query_only.  Anything else fails to prepare with
-	 * SQLITE_AUTH and is logged.  Money is posted only through
+	 * SQLITE_AUTH and is logged.  Nothing commits while the plugin's
+	 * code runs: SQL that ends the call's transaction (INSERT OR
+	 * ROLLBACK, ON CONFLICT ROLLBACK, RAISE(ROLLBACK)) fails the call,
+	 * and nothing it did is kept.  Money is posted only through
 	 * post_entry().  The ledger tables hold every organization: filter
 	 * on org_id = api->org(call)->id.  These limits guard the ledger
 	 * against mistakes and injected SQL; a plugin runs in the server's

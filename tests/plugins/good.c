@@ -3,7 +3,8 @@
  *
  * It owns a table (good_notes, made by its migration), and offers a read
  * tool (good_count), a write tool that writes its table, posts an entry
- * and can be told to fail afterwards (good_note), a tool that asks the
+ * and can be told to fail afterwards or to end its transaction with a
+ * conflict first (good_note), a tool that asks the
  * user a question (good_ask), a tool the tests disable (good_hidden), a
  * tool that keeps its CPU busy for a while (good_spin), tools that run
  * the SQL they are given on the call's connection (good_sql writes,
@@ -94,7 +95,8 @@ static const char note_input[] =
 	"   \"maxLength\": 100},"
 	"  \"amount\": {\"type\": [\"string\", \"number\"],"
 	"   \"description\": \"Post this from 3000 to 1000.\"},"
-	"  \"fail\": {\"enum\": [\"no\", \"invalid\", \"internal\"]},"
+	"  \"fail\": {\"enum\": [\"no\", \"invalid\", \"internal\","
+	"   \"rollback\"]},"
 	"  \"ms\": {\"type\": \"integer\", \"minimum\": 0,"
 	"   \"maximum\": 5000,"
 	"   \"description\": \"Keep the writer busy this long first.\"}}}";
@@ -160,6 +162,14 @@ good_note(struct lejr_call *call, json_t *args, json_t **result)
 		      "VALUES (?, ?)", api->org(call)->id, text, &id);
 	if (rc != LEJR_OK)
 		return api->fail(call, rc, "insert failed");
+
+	/* End the call's transaction with a conflict, then carry on as if
+	 * nothing happened: the core must not let the rest commit. */
+	if (fail != NULL && strcmp(fail, "rollback") == 0)
+		exec_org(api->db(call), "INSERT OR ROLLBACK INTO good_notes "
+			 "(id, org_id, text) SELECT id, org_id, text FROM "
+			 "good_notes WHERE org_id = ?", api->org(call)->id,
+			 NULL, NULL);
 
 	if (amount != NULL) {
 		rc = post(call, amount, text, &entry);
