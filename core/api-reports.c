@@ -20,6 +20,8 @@ lejr_api_post_entry_ex(struct lejr_call *call,
 
 	if (org == NULL)
 		return call->status;
+	if (lejr_api_read_only(call, "post_entry_ex"))
+		return call->status;
 	if (spec == NULL)
 		return lejr_api_missing(call, "post_entry_ex");
 

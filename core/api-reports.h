@@ -13,6 +13,11 @@
  * bug).  Shared by api.c and api-reports.c. */
 const struct lejr_org *lejr_api_org(struct lejr_call *call);
 
+/* Is the call's tool one that reads only (or no tool: a resource or a
+ * prompt)?  Then the ledger member what, which writes, fails the call
+ * (a plugin bug) and this returns 1. */
+int lejr_api_read_only(struct lejr_call *call, const char *what);
+
 /* Fail the call for a NULL required argument of the API member what. */
 int lejr_api_missing(struct lejr_call *call, const char *what);
 

@@ -158,6 +158,17 @@ lejr_api_org(struct lejr_call *call)
 }
 
 int
+lejr_api_read_only(struct lejr_call *call, const char *what)
+{
+	if (call->tool != NULL && call->tool->tool.access == LEJR_ACCESS_WRITE)
+		return 0;
+	lejr_call_fail(call, LEJR_EINTERNAL, "%s: %s reads only, so it cannot "
+		       "change the ledger", what, call->tool != NULL ?
+		       call->tool->tool.name : "a resource or prompt");
+	return 1;
+}
+
+int
 lejr_api_missing(struct lejr_call *call, const char *what)
 {
 	return lejr_call_fail(call, LEJR_EINTERNAL, "%s: a required "
@@ -248,6 +259,8 @@ api_account_create(struct lejr_call *call,
 
 	if (org == NULL)
 		return call->status;
+	if (lejr_api_read_only(call, "account_create"))
+		return call->status;
 	if (spec == NULL)
 		return lejr_api_missing(call, "account_create");
 	ledger_sandbox_core(1);
@@ -264,6 +277,8 @@ api_account_archive(struct lejr_call *call, const char *code)
 	int rc;
 
 	if (org == NULL)
+		return call->status;
+	if (lejr_api_read_only(call, "account_archive"))
 		return call->status;
 	if (code == NULL)
 		return lejr_api_missing(call, "account_archive");
@@ -285,6 +300,8 @@ api_post_entry(struct lejr_call *call, const struct lejr_entry_spec *spec,
 	int rc;
 
 	if (org == NULL)
+		return call->status;
+	if (lejr_api_read_only(call, "post_entry"))
 		return call->status;
 	if (spec == NULL)
 		return lejr_api_missing(call, "post_entry");
@@ -347,6 +364,8 @@ api_entry_reverse(struct lejr_call *call, int64_t id, const char *date,
 	int rc;
 
 	if (org == NULL)
+		return call->status;
+	if (lejr_api_read_only(call, "entry_reverse"))
 		return call->status;
 
 	ledger_sandbox_core(1);

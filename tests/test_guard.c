@@ -490,6 +490,14 @@ Test(guard, read_tools_cannot_write)
 	json_decref(res);
 	/* ...which was rolled back. */
 	cr_assert_eq(notes(), 0);
+
+	/* The ledger's write members refuse a read tool outright. */
+	res = call(&single, "good_count", "{\"post\": true}", NULL);
+	assert_tool_error(res, "failed because of an internal error");
+	json_decref(res);
+	cr_assert_logged("post_entry: good_count reads only, so it cannot "
+			 "change the ledger");
+	cr_assert_eq(entries(), 0);
 }
 
 /* ---- the plugins' sandbox ---- */

@@ -24,10 +24,12 @@
  *
  * Threads: read tools run on the core's worker threads, several at
  * once, each call inside its own read transaction that is always rolled
- * back (a read tool can change nothing).  Write tools run one after
- * another on the core's single writer thread, which commits several
- * calls together (group commit) under one savepoint each: keep write
- * handlers short, since a slow one delays every organization's writes.
+ * back (a read tool can change nothing: the ledger members that write
+ * fail with LEJR_EINTERNAL in read tools, resources and prompts).  Write
+ * tools run one after another on the core's single writer thread, which
+ * commits several calls together (group commit) under one savepoint
+ * each: keep write handlers short, since a slow one delays every
+ * organization's writes.
  * A plugin must not keep a struct lejr_call pointer after its handler
  * returns, and must never BEGIN, COMMIT or ROLLBACK on api->db().
  *

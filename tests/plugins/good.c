@@ -27,7 +27,9 @@ static const struct lejr_api *api;
 static const char count_input[] =
 	"{\"type\": \"object\", \"additionalProperties\": false,"
 	" \"properties\": {\"scribble\": {\"type\": \"boolean\","
-	"  \"description\": \"Write anyway (a read tool must not).\"}}}";
+	"  \"description\": \"Write anyway (a read tool must not).\"},"
+	"  \"post\": {\"type\": \"boolean\","
+	"  \"description\": \"Post an entry anyway (it must fail).\"}}}";
 
 static const char count_output[] =
 	"{\"type\": \"object\", \"required\": [\"org\", \"notes\"],"
@@ -56,12 +58,24 @@ exec_org(sqlite3 *db, const char *sql, int64_t org, const char *text,
 						     : LEJR_EINTERNAL;
 }
 
+static int post(struct lejr_call *call, json_t *amount, const char *memo,
+		int64_t *id);
+
 static int
 good_count(struct lejr_call *call, json_t *args, json_t **result)
 {
 	const struct lejr_org *org = api->org(call);
-	int64_t count = 0;
+	int64_t count = 0, entry;
 	json_t *note;
+	int rc;
+
+	if (json_is_true(json_object_get(args, "post"))) {
+		note = json_string("1.00");
+		rc = post(call, note, "from a read tool", &entry);
+		json_decref(note);
+		if (rc != LEJR_OK)
+			return rc;
+	}
 
 	if (json_is_true(json_object_get(args, "scribble")) &&
 	    exec_org(api->db(call), "INSERT INTO good_notes (org_id, text) "
