@@ -742,6 +742,16 @@ write_job(struct lejr_writer_job *job, sqlite3 *db)
 	struct lejr_call *call = &run->call;
 	const char *replayed = NULL;
 
+	/* The batch may run again (writer.h): start afresh. */
+	json_decref(run->answer);
+	run->answer = NULL;
+	parts_release(run);
+	json_decref(call->content);
+	call->content = NULL;
+	call->nentries = 0;
+	call->status = LEJR_OK;
+	call->msg[0] = '\0';
+
 	call->db = db;
 	if (load_org(run) != LEJR_OK)
 		return call->status;

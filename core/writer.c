@@ -201,7 +201,21 @@ log_lost(const struct lejr_writer_job *batch, const char *why)
 		 writes, records);
 }
 
-/* One transaction for the whole batch: LEJR_OK once it is committed. */
+/* Did job fail and end the batch's transaction on its way out? */
+static int
+broke_batch(struct lejr_writer *w, const struct lejr_writer_job *job)
+{
+	return job->run != NULL && !job->detached &&
+	       job->status != LEJR_OK && sqlite3_get_autocommit(w->db);
+}
+
+/*
+ * One transaction for the whole batch: LEJR_OK once it is committed.  A
+ * job that fails and ends the transaction (a plugin's SQL that rolls
+ * back: the sandbox keeps anything from committing) is left out, and
+ * the batch runs again without it, so that the other writes and the
+ * activity records are kept.
+ */
 static int
 run_batch(struct lejr_writer *w, struct lejr_writer_job *batch)
 {
@@ -209,10 +223,22 @@ run_batch(struct lejr_writer *w, struct lejr_writer_job *batch)
 	struct lejr_writer_job *job;
 	int rc;
 
+again:
 	w->nuses = 0;
 	rc = ledger_begin(w->db, 1, &err);
-	for (job = batch; job != NULL && rc == LEJR_OK; job = job->next)
+	for (job = batch; job != NULL && rc == LEJR_OK; job = job->next) {
+		if (job->dropped)
+			continue;
 		rc = run_one(w, job);
+		if (rc != LEJR_OK && broke_batch(w, job)) {
+			lejr_log(LEJR_LOG_WARN, "database: a write ended its "
+				 "batch's transaction; the batch runs again "
+				 "without it");
+			job->dropped = 1;
+			ledger_rollback(w->db);
+			goto again;
+		}
+	}
 	if (rc == LEJR_OK)
 		uses_write(w);
 	if (rc == LEJR_OK)

@@ -50,7 +50,10 @@ struct lejr_writer_job {
 	/* Runs on the writer thread inside the batch's transaction and the
 	 * job's own savepoint, on the writer's connection db.  LEJR_OK keeps
 	 * the job's changes; any other status rolls them back.  NULL: a
-	 * barrier that does nothing. */
+	 * barrier that does nothing.  It may run more than once: when a
+	 * job of the batch fails and takes the batch's transaction with it
+	 * (a plugin's SQL that rolls back), the batch runs again without
+	 * that job, each run from the start. */
 	int (*run)(struct lejr_writer_job *job, sqlite3 *db);
 	void *arg;
 
@@ -65,6 +68,7 @@ struct lejr_writer_job {
 	int status;
 	int done;
 	int detached; /* a record: freed by the writer, nobody waits */
+	int dropped;  /* left out of its batch, which it broke */
 };
 
 /* What the writer did since it started (for tests and monitoring). */

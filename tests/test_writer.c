@@ -369,6 +369,48 @@ Test(writer, failing_job_leaves_its_batch_committed)
 		json_decref(c[i].res);
 }
 
+/* A job whose SQL ends the batch's transaction is left out, and the
+ * batch runs again: the others keep their writes. */
+Test(writer, job_that_ends_the_transaction_fails_alone)
+{
+	struct caller c[3];
+	struct gate g;
+
+	gate_close(&g, rt->writer);
+	caller_start(&c[0], "good_note", "{\"text\": \"a\", \"amount\": 1}");
+	wait_pending(rt->writer, 1);
+	caller_start(&c[1], "good_note", "{\"text\": \"b\", \"amount\": 2, "
+		     "\"fail\": \"rollback\"}");
+	wait_pending(rt->writer, 2);
+	caller_start(&c[2], "good_note", "{\"text\": \"c\", \"amount\": 3}");
+	wait_pending(rt->writer, 3);
+	gate_open(&g);
+	for (int i = 0; i < 3; i++)
+		caller_join(&c[i]);
+
+	cr_assert(is_ok(c[0].res));
+	cr_assert_not(is_ok(c[1].res));
+	cr_assert(is_ok(c[2].res));
+	cr_assert_eq(sql_int("SELECT count(*) FROM good_notes WHERE text IN "
+			     "('a', 'c')"), 2);
+	cr_assert_eq(sql_int("SELECT count(*) FROM good_notes"), 2);
+	cr_assert_eq(sql_int("SELECT count(*) FROM entries"), 2);
+	cr_assert_eq(sql_int("SELECT count(*) FROM lines WHERE amount "
+			     "IN (200, -200)"), 0);
+
+	/* Each call is in the activity log once. */
+	cr_assert_eq(lejr_writer_sync(rt->writer), LEJR_OK);
+	cr_assert_eq(sql_int("SELECT count(*) FROM activity WHERE outcome = "
+			     "'ok'"), 2);
+	cr_assert_eq(sql_int("SELECT count(*) FROM activity WHERE outcome = "
+			     "'error'"), 1);
+	cr_assert_logged("a write ended its batch's transaction; the batch "
+			 "runs again without it");
+
+	for (int i = 0; i < 3; i++)
+		json_decref(c[i].res);
+}
+
 Test(writer, same_idempotency_key_from_eight_threads)
 {
 	const char *args = "{\"text\": \"once\", \"amount\": \"9.99\", "
