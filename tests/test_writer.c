@@ -323,26 +323,38 @@ Test(writer, concurrent_posts_are_durable_and_distinct)
 
 /* ---- one batch, several calls ---- */
 
+/*
+ * Notes a, b and c posting 1, 2 and 3, queued behind a closed gate so
+ * that they make one batch once it opens; b fails as fail says.  Waits
+ * for the three answers.
+ */
+static void
+batch_of_three(struct caller c[3], const char *fail)
+{
+	char b[128];
+	struct gate g;
+
+	snprintf(b, sizeof(b), "{\"text\": \"b\", \"amount\": 2, "
+		 "\"fail\": \"%s\"}", fail);
+	gate_close(&g, rt->writer);
+	caller_start(&c[0], "good_note", "{\"text\": \"a\", \"amount\": 1}");
+	wait_pending(rt->writer, 1);
+	caller_start(&c[1], "good_note", b);
+	wait_pending(rt->writer, 2);
+	caller_start(&c[2], "good_note", "{\"text\": \"c\", \"amount\": 3}");
+	wait_pending(rt->writer, 3);
+	gate_open(&g);
+	for (int i = 0; i < 3; i++)
+		caller_join(&c[i]);
+}
+
 Test(writer, failing_job_leaves_its_batch_committed)
 {
 	struct lejr_writer_stats before, after;
 	struct caller c[3];
-	struct gate g;
 
-	gate_close(&g, rt->writer);
-	caller_start(&c[0], "good_note", "{\"text\": \"a\", \"amount\": 1}");
-	wait_pending(rt->writer, 1);
-	caller_start(&c[1], "good_note", "{\"text\": \"b\", \"amount\": 2, "
-		     "\"fail\": \"invalid\"}");
-	wait_pending(rt->writer, 2);
-	caller_start(&c[2], "good_note", "{\"text\": \"c\", \"amount\": 3}");
-	wait_pending(rt->writer, 3);
-
-	/* The three are queued together: one batch once the gate opens. */
 	lejr_writer_stats(rt->writer, &before);
-	gate_open(&g);
-	for (int i = 0; i < 3; i++)
-		caller_join(&c[i]);
+	batch_of_three(c, "invalid");
 	lejr_writer_stats(rt->writer, &after);
 
 	cr_assert(is_ok(c[0].res));
@@ -374,19 +386,8 @@ Test(writer, failing_job_leaves_its_batch_committed)
 Test(writer, job_that_ends_the_transaction_fails_alone)
 {
 	struct caller c[3];
-	struct gate g;
 
-	gate_close(&g, rt->writer);
-	caller_start(&c[0], "good_note", "{\"text\": \"a\", \"amount\": 1}");
-	wait_pending(rt->writer, 1);
-	caller_start(&c[1], "good_note", "{\"text\": \"b\", \"amount\": 2, "
-		     "\"fail\": \"rollback\"}");
-	wait_pending(rt->writer, 2);
-	caller_start(&c[2], "good_note", "{\"text\": \"c\", \"amount\": 3}");
-	wait_pending(rt->writer, 3);
-	gate_open(&g);
-	for (int i = 0; i < 3; i++)
-		caller_join(&c[i]);
+	batch_of_three(c, "rollback");
 
 	cr_assert(is_ok(c[0].res));
 	cr_assert_not(is_ok(c[1].res));
