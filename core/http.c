@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -424,6 +425,20 @@ route_prm(struct lejr_server *srv, struct evhttp_request *req)
 	lejr_http_reply_json(req, 200, text, text != NULL ? srv->prm_len : 0);
 }
 
+/* How many times the request names a header (RFC 9112 allows one Host,
+ * and two could be read differently by a proxy and by us). */
+static int
+header_count(struct evkeyvalq *h, const char *name)
+{
+	struct evkeyval *kv;
+	int n = 0;
+
+	TAILQ_FOREACH(kv, h, next)
+		if (evutil_ascii_strcasecmp(kv->key, name) == 0)
+			n++;
+	return n;
+}
+
 static void
 route(struct evhttp_request *req, void *arg)
 {
@@ -435,6 +450,10 @@ route(struct evhttp_request *req, void *arg)
 	if (path == NULL)
 		path = "";
 
+	if (header_count(h, "Host") > 1) {
+		reply_error(req, 400, "bad_request", "one Host header, please");
+		return;
+	}
 	/* DNS rebinding: only our own names reach us. */
 	if (!lejr_host_allowed(&srv->policy, evhttp_find_header(h, "Host"))) {
 		lejr_log(LEJR_LOG_NOTICE, "refused Host %.100s",

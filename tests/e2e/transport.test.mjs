@@ -5,6 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { Lejr, rpc, handshake } from './lib/server.mjs';
 
 let lejr;
@@ -313,6 +314,35 @@ test('hostile Host and Origin are refused', async () => {
     version: s.version, headers: { Origin: 'https://evil.example' } });
   assert.equal(r.status, 403);
   await stillServes(s);
+});
+
+// The status line of a request written by hand (fetch sends one Host).
+function rawStatus(base, head) {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const sock = connect(Number(port), hostname, () => sock.write(head));
+    let text = '';
+    sock.on('data', (d) => {
+      text += d;
+      if (text.includes('\r\n')) {
+        sock.destroy();
+        resolve(text.split('\r\n')[0]);
+      }
+    });
+    sock.on('error', reject);
+  });
+}
+
+test('a request with two Host headers is refused', async () => {
+  const host = new URL(lejr.base).host;
+  const path = '/.well-known/oauth-protected-resource';
+  assert.match(await rawStatus(lejr.base, `GET ${path} HTTP/1.1\r\n` +
+    `Host: ${host}\r\nConnection: close\r\n\r\n`), / 200 /);
+  assert.match(await rawStatus(lejr.base, `GET ${path} HTTP/1.1\r\n` +
+    `Host: ${host}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`),
+  / 400 /);
+  assert.match(await rawStatus(lejr.base, `GET ${path} HTTP/1.1\r\n` +
+    'Host: evil.example\r\nConnection: close\r\n\r\n'), / 403 /);
 });
 
 test('GET without a stream Accept answers 405, unknown paths 404',
