@@ -636,6 +636,30 @@ idem_replay(struct tool_run *run)
 	return NULL;
 }
 
+/*
+ * Around a plugin's code: its own SQL is limited to what is its own
+ * (core/ledger/sandbox.c), to reading only unless write.  The core's
+ * own tools are core work throughout.
+ */
+static void
+sandbox_enter(struct lejr_call *call, struct lejr_plugin *p, int write)
+{
+	if (p == &call->rt->core)
+		ledger_sandbox_core(1);
+	else
+		ledger_sandbox_enter(p->name, write ? LEDGER_SANDBOX_WRITE
+						    : LEDGER_SANDBOX_READ);
+}
+
+static void
+sandbox_leave(struct lejr_call *call, struct lejr_plugin *p)
+{
+	if (p == &call->rt->core)
+		ledger_sandbox_core(0);
+	else
+		ledger_sandbox_leave();
+}
+
 /* Run the handler; on LEJR_OK its checked result and content are
  * run's parts. */
 static int
@@ -647,10 +671,10 @@ invoke(struct tool_run *run)
 	char msg[400];
 	int rc;
 
-	ledger_sandbox_enter(run->tool->plugin->name, LEDGER_SANDBOX_CALL);
+	sandbox_enter(call, run->tool->plugin, run->write);
 	rc = t->handler(call, run->plain, &structured);
-	ledger_sandbox_leave();
-	if (sqlite3_get_autocommit(call->db)) {
+	sandbox_leave(call, run->tool->plugin);
+	if (ledger_sandbox_lost() || sqlite3_get_autocommit(call->db)) {
 		/* nothing it did after that committed (sandbox.c) */
 		json_decref(structured);
 		return lejr_call_fail(call, LEJR_EINTERNAL, "%s ended the "
@@ -991,9 +1015,9 @@ lejr_call_resource_read(struct lejr_req *req)
 		goto out;
 	}
 
-	ledger_sandbox_enter(e->plugin->name, LEDGER_SANDBOX_CALL);
+	sandbox_enter(&call, e->plugin, 0);
 	rc = e->res.read(&call, uri, &contents);
-	ledger_sandbox_leave();
+	sandbox_leave(&call, e->plugin);
 	if (rc == LEJR_ENOTFOUND)
 		result = lejr_req_resource_not_found(req, uri);
 	else if (rc != LEJR_OK)
@@ -1084,9 +1108,9 @@ lejr_call_prompt_get(struct lejr_req *req)
 		return lejr_req_error(req, LEJR_RT_INTERNAL,
 				      "Internal error");
 	}
-	ledger_sandbox_enter(e->plugin->name, LEDGER_SANDBOX_CALL);
+	sandbox_enter(&call, e->plugin, 0);
 	rc = e->prompt.get(&call, args, &result);
-	ledger_sandbox_leave();
+	sandbox_leave(&call, e->plugin);
 	if (rc == LEJR_OK && (!json_is_object(result) ||
 			      !json_is_array(json_object_get(result,
 							     "messages")))) {
@@ -1208,9 +1232,9 @@ lejr_call_complete(struct lejr_req *req)
 		return lejr_req_error(req, LEJR_RT_INTERNAL,
 				      "Internal error");
 	}
-	ledger_sandbox_enter(p->name, LEDGER_SANDBOX_CALL);
+	sandbox_enter(&call, p, 0);
 	rc = fn(&call, name, value, context, &values);
-	ledger_sandbox_leave();
+	sandbox_leave(&call, p);
 	if (rc == LEJR_OK && !strings_only(values))
 		rc = lejr_call_fail(&call, LEJR_EINTERNAL, "completion "
 				    "values must be an array of strings");

@@ -436,6 +436,10 @@ lejr_runtime_new(const struct lejr_config *cfg)
 		goto err;
 	}
 
+	/* Plugins' own SQL is kept from the core's objects (sandbox.c). */
+	if (ledger_sandbox_init() != 0)
+		lejr_log(LEJR_LOG_ERROR, "the core's schema could not be "
+			 "listed: plugins will not load");
 	lejr_loader_load_all(rt, cfg, db);
 	ledger_sandbox_seal(db);
 

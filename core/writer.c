@@ -144,6 +144,13 @@ uses_write(struct lejr_writer *w)
 	w->nuses = 0;
 }
 
+/* Did the job that just ran end the batch's transaction? */
+static int
+job_broke_batch(struct lejr_writer *w)
+{
+	return ledger_sandbox_lost() || sqlite3_get_autocommit(w->db);
+}
+
 /*
  * Run one job of the batch under its own savepoint.  Returns LEJR_OK
  * unless the batch's transaction is broken (then nothing more may run in
@@ -174,7 +181,12 @@ run_one(struct lejr_writer *w, struct lejr_writer_job *job)
 
 	if (savepoint(w, SP_OPEN) != LEJR_OK)
 		return LEJR_EINTERNAL;
+	ledger_sandbox_reset();
 	job->status = job->run(job, w->db);
+	/* A plugin's SQL rolled the batch's transaction back (and may
+	 * have opened one of its own): no savepoint of ours is left. */
+	if (job->status != LEJR_OK && job_broke_batch(w))
+		return LEJR_EINTERNAL;
 	if (job->status != LEJR_OK && savepoint(w, SP_UNDO) != LEJR_OK)
 		return LEJR_EINTERNAL;
 	if (savepoint(w, SP_CLOSE) != LEJR_OK)
@@ -201,12 +213,13 @@ log_lost(const struct lejr_writer_job *batch, const char *why)
 		 writes, records);
 }
 
-/* Did job fail and end the batch's transaction on its way out? */
+/* Did job, which ran in an open transaction, fail and end it? */
 static int
-broke_batch(struct lejr_writer *w, const struct lejr_writer_job *job)
+broke_batch(struct lejr_writer *w, const struct lejr_writer_job *job,
+	    int was_open)
 {
-	return job->run != NULL && !job->detached &&
-	       job->status != LEJR_OK && sqlite3_get_autocommit(w->db);
+	return was_open && job->run != NULL && !job->detached &&
+	       job->status != LEJR_OK && job_broke_batch(w);
 }
 
 /*
@@ -221,7 +234,7 @@ run_batch(struct lejr_writer *w, struct lejr_writer_job *batch)
 {
 	struct lejr_error err = { 0 };
 	struct lejr_writer_job *job;
-	int rc;
+	int rc, was_open;
 
 again:
 	w->nuses = 0;
@@ -229,8 +242,9 @@ again:
 	for (job = batch; job != NULL && rc == LEJR_OK; job = job->next) {
 		if (job->dropped)
 			continue;
+		was_open = !sqlite3_get_autocommit(w->db);
 		rc = run_one(w, job);
-		if (rc != LEJR_OK && broke_batch(w, job)) {
+		if (rc != LEJR_OK && broke_batch(w, job, was_open)) {
 			lejr_log(LEJR_LOG_WARN, "database: a write ended its "
 				 "batch's transaction; the batch runs again "
 				 "without it");
@@ -404,6 +418,7 @@ lejr_writer_run(struct lejr_writer *w, struct lejr_writer_job *job)
 	job->status = LEJR_EINTERNAL;
 	job->done = 0;
 	job->detached = 0;
+	job->dropped = 0;
 	job->wake = &wake;
 
 	pthread_mutex_lock(&w->lock);

@@ -482,13 +482,12 @@ Test(guard, read_tools_cannot_write)
 {
 	json_t *res;
 
+	/* Not even the plugin's own tables. */
 	res = call(&single, "good_count", "{\"scribble\": true}", NULL);
-	assert_ok(res);
-	/* The handler saw its own row... */
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(
-		res, "structuredContent"), "notes")), 1);
+	assert_tool_error(res, "failed because of an internal error");
 	json_decref(res);
-	/* ...which was rolled back. */
+	cr_assert_logged("plugin good: SQL refused: writing good_notes; a read "
+			 "tool, resource or prompt changes nothing");
 	cr_assert_eq(notes(), 0);
 
 	/* The ledger's write members refuse a read tool outright. */
@@ -627,6 +626,9 @@ Test(guard, plugin_sql_reads_the_ledger_not_its_secrets)
 		cr_assert_str_eq(allowed(tools[i], "SELECT count(*) FROM "
 					 "json_each('[1, 2]')"), "2");
 		allowed(tools[i], "PRAGMA user_version");
+		allowed(tools[i], "PRAGMA TABLE_INFO(good_notes)");
+		assert_refused(tools[i], "SELECT FTS3_TOKENIZER('simple')",
+			       "SQL refused: the function fts3_tokenizer");
 		assert_refused(tools[i], "PRAGMA user_version = 7",
 			       "SQL refused: the pragma user_version");
 		assert_refused(tools[i], "SELECT fts3_tokenizer('simple')",
@@ -639,21 +641,27 @@ Test(guard, plugin_sql_reads_the_ledger_not_its_secrets)
  * not there. */
 Test(guard, plugin_sql_cannot_end_the_transaction)
 {
-	const char *tools[] = { "good_sql", "good_query" };
 	json_t *res;
 
-	for (size_t i = 0; i < 2; i++) {
-		allowed("good_sql", "DELETE FROM good_notes");
-		allowed("good_sql", "INSERT INTO good_notes (id, org_id, text)"
-			" VALUES (7, 1, 'first')");
-		res = call(&single, tools[i], "{\"sql\": \"INSERT OR "
-			   "ROLLBACK INTO good_notes (id, org_id, text) "
-			   "VALUES (7, 1, 'again')\"}", NULL);
-		assert_tool_error(res, "failed because of an internal error");
-		json_decref(res);
-		cr_assert_logged("ended the call's transaction with its own "
-				 "SQL");
-	}
+	allowed("good_sql", "INSERT INTO good_notes (id, org_id, text) "
+		"VALUES (7, 1, 'first')");
+	res = call(&single, "good_sql", "{\"sql\": \"INSERT OR ROLLBACK "
+		   "INTO good_notes (id, org_id, text) VALUES (7, 1, "
+		   "'again')\"}", NULL);
+	assert_tool_error(res, "failed because of an internal error");
+	json_decref(res);
+	cr_assert_logged("ended the call's transaction with its own SQL");
+	/* ...even when it opens a transaction of its own afterwards */
+	res = call(&single, "good_sql", "{\"sql\": \"INSERT OR ROLLBACK "
+		   "INTO good_notes (id, org_id, text) VALUES (7, 1, 'again');"
+		   " SAVEPOINT good_again; INSERT INTO good_notes (org_id, "
+		   "text) VALUES (1, 'after')\"}", NULL);
+	assert_tool_error(res, "failed because of an internal error");
+	json_decref(res);
+	cr_assert_eq(sql_int("SELECT count(*) FROM good_notes"), 1);
+	assert_refused("good_query", "INSERT OR ROLLBACK INTO good_notes (id, "
+		       "org_id, text) VALUES (7, 1, 'again')",
+		       "SQL refused: writing good_notes; a read tool");
 
 	/* A trigger of the plugin's that rolls back, then a posting in the
 	 * same call: refused, and nothing of it stored. */

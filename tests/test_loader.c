@@ -531,7 +531,7 @@ Test(loader, migrations_are_sandboxed)
 
 	/* The trigger the migration made runs under the sandbox too: the
 	 * plugin's own insert cannot reach the totals through it. */
-	ledger_sandbox_enter("probe", LEDGER_SANDBOX_CALL);
+	ledger_sandbox_enter("probe", LEDGER_SANDBOX_WRITE);
 	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO probe_notes (n) "
 					"VALUES (1)", -1, &st, NULL),
 		     SQLITE_AUTH);
@@ -558,6 +558,7 @@ Test(loader, names_that_would_own_others_are_refused)
 		"core", "lejr", "sqlite", "account", "web", "oauth", "refresh",
 		"schema", "auth", "chart", "login", "connection", "token",
 		"lines", "entries", "activity", "lejr_x", "accounts",
+		"good_", "sqlite_",
 	};
 	const char *loaded[] = { "evil_two" };
 	char why[200];

@@ -96,12 +96,25 @@ int ledger_migrate(sqlite3 *db, const char *owner, int version,
  * SQL fails to prepare with SQLITE_AUTH and is logged.
  */
 enum ledger_sandbox {
-	LEDGER_SANDBOX_CALL,
-	LEDGER_SANDBOX_MIGRATION
+	LEDGER_SANDBOX_READ,      /* a read tool, resource, prompt: no writes */
+	LEDGER_SANDBOX_WRITE,     /* a write tool: its own tables */
+	LEDGER_SANDBOX_MIGRATION  /* its own tables' schema too */
 };
 
 void ledger_sandbox_enter(const char *plugin, enum ledger_sandbox mode);
 void ledger_sandbox_leave(void);
+
+/* List the core's objects, which the sandbox keeps from plugins; before
+ * any plugin runs.  -1 when they cannot be listed (then plugins may
+ * read only the ledger's tables and their own). */
+int ledger_sandbox_init(void);
+
+/* Was the transaction rolled back whole while the plugin last entered
+ * on this thread ran (SQL of its own that ends it: INSERT OR ROLLBACK,
+ * RAISE(ROLLBACK))?  Cleared on entering, and by ledger_sandbox_reset
+ * before work that may not enter a plugin at all. */
+int ledger_sandbox_lost(void);
+void ledger_sandbox_reset(void);
 
 /* Around the core's own work on this thread (enter 1, then 0), above
  * all a core function a plugin called: its statements, and those SQLite

@@ -13,7 +13,8 @@
  * statements that thread prepares on its own may
  *   - read the organizations, the chart, the journal and its totals,
  *     and the plugin's own tables, named "<plugin>_...";
- *   - write the plugin's own tables only;
+ *   - write the plugin's own tables only, and only in a write tool or a
+ *     migration;
  *   - use savepoints named "<plugin>_...", never BEGIN, COMMIT,
  *     ROLLBACK, ATTACH, or a pragma that changes anything;
  *   - in a migration, create, alter and drop the plugin's own tables,
@@ -49,6 +50,7 @@ static _Thread_local struct {
 	enum ledger_sandbox mode;
 	int core;                  /* depth of the core's own work */
 	int refused;               /* refusals since entering */
+	int lost;                  /* a rollback since entering */
 } sandbox;
 
 /* Sorted names of schema objects: the core's (a fresh database's, made
@@ -61,6 +63,11 @@ struct names {
 
 static struct names core_names, known_names;
 static pthread_once_t core_once = PTHREAD_ONCE_INIT;
+
+/* Both lists are whole (the second one until a failed seal); if not,
+ * every name counts as an object of the schema, so that plugins read
+ * only what is listed as theirs to read. */
+static int core_listed, known_listed = 1;
 
 /* Core tables a plugin may read: the ledger itself, not its users. */
 static const char *const readable[] = {
@@ -173,18 +180,33 @@ core_names_read(void)
 	struct lejr_error err = { 0 };
 	sqlite3 *db;
 
+	const char *plugin = sandbox.plugin;
+
+	/* core work, whatever runs on this thread */
+	sandbox.plugin = NULL;
 	ledger_sandbox_core(1);
 	if (ledger_open(":memory:", &db, &err) != LEJR_OK) {
 		ledger_sandbox_core(0);
+		sandbox.plugin = plugin;
 		lejr_log(LEJR_LOG_ERROR, "the core's schema could not be "
 			 "listed: %s", err.msg);
 		return;
 	}
-	if (ledger_schema_names(db, &core_names.name, &core_names.n) != 0)
+	if (ledger_schema_names(db, &core_names.name, &core_names.n) == 0)
+		core_listed = 1;
+	else
 		lejr_log(LEJR_LOG_ERROR, "the core's schema could not be "
 			 "listed");
 	ledger_close(db);
 	ledger_sandbox_core(0);
+	sandbox.plugin = plugin;
+}
+
+int
+ledger_sandbox_init(void)
+{
+	pthread_once(&core_once, core_names_read);
+	return core_listed ? 0 : -1;
 }
 
 static const struct names *
@@ -210,15 +232,20 @@ ledger_sandbox_name_ok(const char *name, const char *const *others,
 		       size_t nothers, char *why, size_t len)
 {
 	const struct names *c = core();
+	size_t n = strlen(name);
 
+	/* "a_" would own what "a" owns, and the other way round */
+	if (n == 0 || name[n - 1] == '_') {
+		snprintf(why, len, "a plugin's name does not end in '_'");
+		return 0;
+	}
 	for (size_t i = 0; i < NITEMS(reserved); i++)
-		if (prefixed(reserved[i], name) ||
-		    strcmp(name, reserved[i]) == 0 ||
+		if (strcmp(name, reserved[i]) == 0 ||
 		    prefixed(name, reserved[i])) {
 			snprintf(why, len, "the name %s is the core's", name);
 			return 0;
 		}
-	if (c->n == 0) {
+	if (!core_listed) {
 		snprintf(why, len, "the core's schema could not be listed");
 		return 0;
 	}
@@ -265,10 +292,12 @@ void
 ledger_sandbox_seal(sqlite3 *db)
 {
 	names_free(&known_names);
-	if (ledger_schema_names(db, &known_names.name, &known_names.n) != 0)
+	known_listed = ledger_schema_names(db, &known_names.name,
+					   &known_names.n) == 0;
+	if (!known_listed)
 		lejr_log(LEJR_LOG_ERROR, "the schema could not be listed; "
-			 "plugins read only the core's ledger tables and "
-			 "their own");
+			 "plugins may read only the ledger's tables and their "
+			 "own, not SQLite's table-valued functions");
 }
 
 /* ---- the sandbox ---- */
@@ -279,6 +308,19 @@ ledger_sandbox_enter(const char *plugin, enum ledger_sandbox mode)
 	sandbox.plugin = plugin;
 	sandbox.mode = mode;
 	sandbox.refused = 0;
+	sandbox.lost = 0;
+}
+
+int
+ledger_sandbox_lost(void)
+{
+	return sandbox.lost;
+}
+
+void
+ledger_sandbox_reset(void)
+{
+	sandbox.lost = 0;
 }
 
 void
@@ -293,11 +335,13 @@ ledger_sandbox_core(int enter)
 	sandbox.core += enter ? 1 : -1;
 }
 
+/* Is name in list?  Names of tables, functions and pragmas ignore the
+ * case of ASCII letters in SQL, and so does this. */
 static int
 listed(const char *name, const char *const *list, size_t n)
 {
 	for (size_t i = 0; name != NULL && i < n; i++)
-		if (strcmp(name, list[i]) == 0)
+		if (strcasecmp(name, list[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -320,7 +364,11 @@ static const char *const introspection[] = {
 static int
 schema_object(const char *name)
 {
-	return names_has(core(), name) || names_has(&known_names, name) ||
+	const struct names *c = core();
+
+	if (!core_listed || !known_listed)
+		return 1;
+	return names_has(c, name) || names_has(&known_names, name) ||
 	       strncasecmp(name, "sqlite_", 7) == 0 ||
 	       listed(name, introspection, NITEMS(introspection));
 }
@@ -376,6 +424,8 @@ static const char rule_tx[] = "the core runs the call's transaction; "
 			      "a plugin may use savepoints of its own";
 static const char rule_other[] = "see the db member of struct lejr_api "
 				 "in <lejr/plugin.h>";
+static const char rule_read_only[] = "a read tool, resource or prompt "
+				     "changes nothing";
 static const char rule_autoinc[] = "its counters are every plugin's; an "
 				   "INTEGER PRIMARY KEY numbers rows too";
 
@@ -440,8 +490,12 @@ authorize(void *unused, int action, const char *a1, const char *a2,
 		/* The schema's tables are written by SQLite itself, for
 		 * changes checked by their own kind below; SQLite refuses
 		 * any other write to them. */
-		if (own(a1) || schema_table(a1))
+		if (schema_table(a1))
 			return SQLITE_OK;
+		if (own(a1) && sandbox.mode != LEDGER_SANDBOX_READ)
+			return SQLITE_OK;
+		if (own(a1))
+			return refuse("writing", a1, within, rule_read_only);
 		if (strcmp(a1, "sqlite_sequence") == 0)
 			return refuse("AUTOINCREMENT", NULL, within,
 				      rule_autoinc);
@@ -513,9 +567,20 @@ refuse_commit(void *unused)
 	return 1;
 }
 
+/* A whole transaction rolled back while a plugin's code runs: the call
+ * lost its transaction, even if the plugin opened another since. */
+static void
+note_rollback(void *unused)
+{
+	(void)unused;
+	if (sandbox.plugin != NULL)
+		sandbox.lost = 1;
+}
+
 void
 ledger_sandbox_install(sqlite3 *db)
 {
 	sqlite3_set_authorizer(db, authorize, NULL);
 	sqlite3_commit_hook(db, refuse_commit, NULL);
+	sqlite3_rollback_hook(db, note_rollback, NULL);
 }

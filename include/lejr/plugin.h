@@ -25,11 +25,15 @@
  * Threads: read tools run on the core's worker threads, several at
  * once, each call inside its own read transaction that is always rolled
  * back (a read tool can change nothing: the ledger members that write
- * fail with LEJR_EINTERNAL in read tools, resources and prompts).  Write
- * tools run one after another on the core's single writer thread, which
- * commits several calls together (group commit) under one savepoint
- * each: keep write handlers short, since a slow one delays every
- * organization's writes.
+ * fail with LEJR_EINTERNAL in read tools, resources and prompts, and so
+ * does the plugin's own SQL writing its own tables).  Write tools run
+ * one after another on the core's single writer thread, which commits
+ * several calls together (group commit) under one savepoint each: keep
+ * write handlers short, since a slow one delays every organization's
+ * writes.  A write handler may run more than once for one call: when
+ * another call of its batch breaks the batch's transaction, the batch
+ * runs again without that call, and only the last run's changes stay;
+ * keep write handlers free of effects outside the database.
  * A plugin must not keep a struct lejr_call pointer after its handler
  * returns, and must never BEGIN, COMMIT or ROLLBACK on api->db().
  *
@@ -247,7 +251,8 @@ struct lejr_api {
 	 * it).  SQL the plugin prepares on it may read the ledger (orgs,
 	 * accounts, chart_epoch, entries, lines, the account_*totals tables,
 	 * sqlite_master) and its own tables, and write only its own tables
-	 * (not AUTOINCREMENT counters, which all plugins share); it may use
+	 * in write tools and migrations (not AUTOINCREMENT counters, which
+	 * all plugins share); it may use
 	 * savepoints named "<plugin name>_..."; it may not BEGIN, COMMIT or
 	 * ROLLBACK, ATTACH, change the schema, create temporary or virtual
 	 * tables, or use pragmas other than the schema's descriptions

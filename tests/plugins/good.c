@@ -326,30 +326,38 @@ static const char sql_output[] =
 	"  \"value\": {\"type\": \"string\"},"
 	"  \"error\": {\"type\": \"string\"}}}";
 
-/* Run one statement; answer whether it ran, the first column of its
- * first row as text, or SQLite's error. */
+/* Run the statements, stopping at the first error; answer whether they
+ * ran, the first column of the last one's first row as text, or
+ * SQLite's error. */
 static int
 good_sql(struct lejr_call *call, json_t *args, json_t **result)
 {
 	const char *sql = json_string_value(json_object_get(args, "sql"));
 	sqlite3 *db = api->db(call);
-	const unsigned char *v = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc;
+	char value[256] = "";
+	sqlite3_stmt *st;
+	int rc = SQLITE_OK, any = 0;
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK && st != NULL) {
+	while (sql != NULL && *sql != '\0' && rc == SQLITE_OK) {
+		st = NULL;
+		rc = sqlite3_prepare_v2(db, sql, -1, &st, &sql);
+		if (rc != SQLITE_OK || st == NULL)
+			break;
 		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			v = sqlite3_column_text(st, 0);
+		any = rc == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL;
+		if (any)
+			snprintf(value, sizeof(value), "%s",
+				 (const char *)sqlite3_column_text(st, 0));
+		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+		sqlite3_finalize(st);
 	}
-	if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_OK)
 		*result = json_pack("{s:b, s:s}", "ok", 0, "error",
 				    sqlite3_errmsg(db));
 	else
 		*result = json_pack("{s:b, s:s*}", "ok", 1, "value",
-				    (const char *)v);
-	sqlite3_finalize(st);
+				    any ? value : NULL);
 	return *result != NULL ? LEJR_OK : LEJR_EINTERNAL;
 }
 
@@ -398,7 +406,7 @@ static const struct lejr_tool tools[] = {
 	{
 		.name = "good_sql",
 		.title = "Run SQL",
-		.description = "Run one SQL statement on the call's "
+		.description = "Run SQL statements on the call's "
 			       "connection, in a write call.",
 		.input_schema = sql_input,
 		.output_schema = sql_output,
@@ -408,7 +416,7 @@ static const struct lejr_tool tools[] = {
 	{
 		.name = "good_query",
 		.title = "Query SQL",
-		.description = "Run one SQL statement on the call's "
+		.description = "Run SQL statements on the call's "
 			       "connection, in a read call.",
 		.input_schema = sql_input,
 		.output_schema = sql_output,
