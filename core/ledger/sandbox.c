@@ -177,10 +177,9 @@ names_has(const struct names *s, const char *name)
 static void
 core_names_read(void)
 {
+	const char *plugin = sandbox.plugin;
 	struct lejr_error err = { 0 };
 	sqlite3 *db;
-
-	const char *plugin = sandbox.plugin;
 
 	/* core work, whatever runs on this thread */
 	sandbox.plugin = NULL;
@@ -202,18 +201,18 @@ core_names_read(void)
 	sandbox.plugin = plugin;
 }
 
-int
-ledger_sandbox_init(void)
-{
-	pthread_once(&core_once, core_names_read);
-	return core_listed ? 0 : -1;
-}
-
 static const struct names *
 core(void)
 {
 	pthread_once(&core_once, core_names_read);
 	return &core_names;
+}
+
+int
+ledger_sandbox_init(void)
+{
+	core();
+	return core_listed ? 0 : -1;
 }
 
 /* Does name begin with prefix and '_'?  SQLite's names ignore the case
