@@ -151,7 +151,7 @@ name_free(struct lejr_runtime *rt, const char *name, sqlite3 *db)
 	}
 	others = calloc(rt->plugins.n + nowners + 1, sizeof(*others));
 	if (others == NULL) {
-		ledger_schema_names_free(owners, nowners);
+		ledger_strings_free(owners, nowners);
 		return 0;
 	}
 	for (size_t i = 0; i < rt->plugins.n; i++) {
@@ -167,7 +167,7 @@ name_free(struct lejr_runtime *rt, const char *name, sqlite3 *db)
 		lejr_log(LEJR_LOG_ERROR, "plugin %s: not loaded: %s", name,
 			 why);
 	free(others);
-	ledger_schema_names_free(owners, nowners);
+	ledger_strings_free(owners, nowners);
 	return ok;
 }
 

@@ -697,6 +697,18 @@ Test(guard, core_statements_prepared_again_stay_the_cores)
 	assert_ok(res);
 	json_decref(res);
 	cr_assert_eq(entries(), 2);
+
+	/* and the core's own tools, whose statements are kept too */
+	res = call(&single, "activity", "{}", NULL);
+	assert_ok(res);
+	json_decref(res);
+	cr_assert_eq(sqlite3_open(cfg.database, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "CREATE TABLE elsewhere2 (a)", NULL,
+				  NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	res = call(&single, "activity", "{}", NULL);
+	assert_ok(res);
+	json_decref(res);
 }
 
 Test(guard, plugin_sql_writes_its_own_tables)

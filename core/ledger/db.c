@@ -106,8 +106,8 @@ plugin_migration(sqlite3 *db, const char *owner, int version,
 				    "%s", version, owner, why);
 	if (rc != LEJR_OK)
 		lejr_log(LEJR_LOG_ERROR, "%s", err->msg);
-	ledger_schema_names_free(before, nbefore);
-	ledger_schema_names_free(after, nafter);
+	ledger_strings_free(before, nbefore);
+	ledger_strings_free(after, nafter);
 	return rc;
 }
 
@@ -136,38 +136,9 @@ migration_apply(sqlite3 *db, const char *owner, int version,
 int
 ledger_migration_owners(sqlite3 *db, char ***owners, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	char **list = NULL, **grown;
-	size_t count = 0;
-	int rc;
-
-	*owners = NULL;
-	*n = 0;
-	ledger_sandbox_core(1);
-	rc = sqlite3_prepare_v2(db, "SELECT DISTINCT owner FROM "
-				"schema_migrations WHERE owner != 'core'",
-				-1, &st, NULL);
-	ledger_sandbox_core(0);
-	if (rc != SQLITE_OK)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		grown = realloc(list, (count + 1) * sizeof(*list));
-		if (grown == NULL)
-			break;
-		list = grown;
-		list[count] = strdup((const char *)sqlite3_column_text(st, 0));
-		if (list[count] == NULL)
-			break;
-		count++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		ledger_schema_names_free(list, count);
-		return -1;
-	}
-	*owners = list;
-	*n = count;
-	return 0;
+	return ledger_strings(db, "SELECT DISTINCT owner FROM "
+			      "schema_migrations WHERE owner != 'core'",
+			      owners, n);
 }
 
 int

@@ -131,14 +131,16 @@ int ledger_sandbox_name_ok(const char *name, const char *const *others,
  * that plugins read none of the others' tables. */
 void ledger_sandbox_seal(sqlite3 *db);
 
-/* The names of db's schema objects, sorted (malloc'd); -1 on failure.
- * Free them with ledger_schema_names_free. */
-int ledger_schema_names(sqlite3 *db, char ***names, size_t *n);
-void ledger_schema_names_free(char **names, size_t n);
+/* The first column of every row of sql, as text, sorted (malloc'd);
+ * -1 on failure.  Free the list with ledger_strings_free. */
+int ledger_strings(sqlite3 *db, const char *sql, char ***list, size_t *n);
+void ledger_strings_free(char **list, size_t n);
 
-/* The plugins that have run migrations on db, loaded now or not
- * (malloc'd names; free them with ledger_schema_names_free); -1 on
- * failure. */
+/* The names of db's schema objects, as ledger_strings gives them. */
+int ledger_schema_names(sqlite3 *db, char ***names, size_t *n);
+
+/* The plugins that have run migrations on db, loaded now or not, as
+ * ledger_strings gives them. */
 int ledger_migration_owners(sqlite3 *db, char ***owners, size_t *n);
 
 /* BEGIN IMMEDIATE (write) or BEGIN DEFERRED; COMMIT; ROLLBACK.  After a

@@ -109,9 +109,7 @@ name_cmp(const void *a, const void *b)
 static void
 names_free(struct names *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		free(s->name[i]);
-	free(s->name);
+	ledger_strings_free(s->name, s->n);
 	s->name = NULL;
 	s->n = 0;
 }
@@ -119,50 +117,7 @@ names_free(struct names *s)
 int
 ledger_schema_names(sqlite3 *db, char ***names, size_t *n)
 {
-	struct names s = { NULL, 0 };
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	char **grown;
-	int rc;
-
-	*names = NULL;
-	*n = 0;
-	ledger_sandbox_core(1);
-	rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master", -1,
-				&st, NULL);
-	ledger_sandbox_core(0);
-	if (rc != SQLITE_OK)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (s.n == cap) {
-			cap = cap ? cap * 2 : 128;
-			grown = realloc(s.name, cap * sizeof(*grown));
-			if (grown == NULL)
-				break;
-			s.name = grown;
-		}
-		s.name[s.n] = strdup((const char *)sqlite3_column_text(st, 0));
-		if (s.name[s.n] == NULL)
-			break;
-		s.n++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		names_free(&s);
-		return -1;
-	}
-	qsort(s.name, s.n, sizeof(*s.name), name_cmp);
-	*names = s.name;
-	*n = s.n;
-	return 0;
-}
-
-void
-ledger_schema_names_free(char **names, size_t n)
-{
-	struct names s = { names, n };
-
-	names_free(&s);
+	return ledger_strings(db, "SELECT name FROM sqlite_master", names, n);
 }
 
 static int
@@ -183,9 +138,7 @@ core_names_read(void)
 
 	/* core work, whatever runs on this thread */
 	sandbox.plugin = NULL;
-	ledger_sandbox_core(1);
 	if (ledger_open(":memory:", &db, &err) != LEJR_OK) {
-		ledger_sandbox_core(0);
 		sandbox.plugin = plugin;
 		lejr_log(LEJR_LOG_ERROR, "the core's schema could not be "
 			 "listed: %s", err.msg);
@@ -197,7 +150,6 @@ core_names_read(void)
 		lejr_log(LEJR_LOG_ERROR, "the core's schema could not be "
 			 "listed");
 	ledger_close(db);
-	ledger_sandbox_core(0);
 	sandbox.plugin = plugin;
 }
 

@@ -153,12 +153,7 @@ int
 ledger_prepare_once(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 		    struct lejr_error *err)
 {
-	int rc;
-
-	ledger_sandbox_core(1);
-	rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-	ledger_sandbox_core(0);
-	if (rc != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
 		*st = NULL;
 		return ledger_db_error(db, "preparing a statement", err);
 	}

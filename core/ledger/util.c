@@ -70,14 +70,59 @@ ledger_column_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
 int
 ledger_exec(sqlite3 *db, const char *sql, struct lejr_error *err)
 {
-	int rc;
-
-	ledger_sandbox_core(1);
-	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	ledger_sandbox_core(0);
-	if (rc != SQLITE_OK)
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return ledger_db_error(db, "running a statement", err);
 	return LEJR_OK;
+}
+
+static int
+string_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+ledger_strings(sqlite3 *db, const char *sql, char ***list, size_t *n)
+{
+	char **s = NULL, **grown;
+	size_t count = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*list = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(s, cap * sizeof(*grown));
+			if (grown == NULL)
+				break;
+			s = grown;
+		}
+		s[count] = strdup((const char *)sqlite3_column_text(st, 0));
+		if (s[count] == NULL)
+			break;
+		count++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		ledger_strings_free(s, count);
+		return -1;
+	}
+	qsort(s, count, sizeof(*s), string_cmp);
+	*list = s;
+	*n = count;
+	return 0;
+}
+
+void
+ledger_strings_free(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
 }
 
 int
