@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "ledger/ledger-internal.h"
+#include "ledger/ledger-private.h"
 
 static char dir[64];
 static char path[128];
@@ -1366,6 +1367,88 @@ Test(ledger, activity_log)
 
 	rec.outcome = "maybe";
 	cr_assert_eq(ledger_activity_add(db, &rec, &err), LEJR_EINVAL);
+}
+
+/* A database made before version 9 of the core's schema: its activity
+ * records stay, with their ids, and the log stays append-only and
+ * checked, now without a temporary index per record written. */
+Test(ledger, activity_log_rebuilt_by_migration_9)
+{
+	char old[160], *msg = NULL;
+	sqlite3 *raw;
+	sqlite3_stmt *st;
+	size_t i;
+	int ephemeral = 0;
+
+	snprintf(old, sizeof(old), "%s/v8.db", dir);
+	cr_assert_eq(sqlite3_open(old, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, "CREATE TABLE schema_migrations ("
+				  " owner TEXT NOT NULL, version INTEGER NOT"
+				  " NULL, applied_at TEXT NOT NULL, PRIMARY"
+				  " KEY (owner, version)) WITHOUT ROWID",
+				  NULL, NULL, NULL), SQLITE_OK);
+	for (i = 0; ledger_core_migrations[i].version <= 8; i++) {
+		char rec[128];
+
+		cr_assert_eq(sqlite3_exec(raw, ledger_core_migrations[i].sql,
+					  NULL, NULL, &msg), SQLITE_OK, "%s",
+			     msg);
+		snprintf(rec, sizeof(rec), "INSERT INTO schema_migrations "
+			 "VALUES ('core', %d, 'then')",
+			 ledger_core_migrations[i].version);
+		cr_assert_eq(sqlite3_exec(raw, rec, NULL, NULL, NULL),
+			     SQLITE_OK);
+	}
+	cr_assert_eq(sqlite3_exec(raw,
+		"INSERT INTO orgs (id, slug, name, currency, exponent,"
+		" created_at) VALUES"
+		" (7, 'old', 'Old Ltd', 'EUR', 2, 'then');"
+		"INSERT INTO activity (id, org_id, at, tool, outcome, message)"
+		" VALUES (40, 7, '2025-01-02T03:04:05.678Z', 'trial_balance',"
+		" 'ok', NULL), (41, 7, '2025-01-02T03:04:06.000Z',"
+		" 'post_journal_entry', 'denied', 'viewer');",
+		NULL, NULL, &msg), SQLITE_OK, "%s", msg);
+	sqlite3_close(raw);
+
+	ledger_close(db);
+	cr_assert_eq(ledger_open(old, &db, &err), LEJR_OK, "%s", err.msg);
+	cr_assert_eq(query_int("SELECT max(version) FROM schema_migrations "
+			       "WHERE owner = 'core'"),
+		     ledger_core_migrations[ledger_core_nmigrations - 1]
+			     .version);
+	cr_assert_eq(query_int("SELECT count(*) FROM activity WHERE"
+			       " (id = 40 AND tool = 'trial_balance' AND"
+			       "  at = '2025-01-02T03:04:05.678Z') OR"
+			       " (id = 41 AND outcome = 'denied' AND"
+			       "  message = 'viewer')"), 2);
+	cr_assert_eq(query_int("SELECT count(*) FROM sqlite_master WHERE"
+			       " tbl_name = 'activity'"), 5);
+
+	assert_refused("UPDATE activity SET outcome = 'error'", "append-only");
+	assert_refused("DELETE FROM activity", "append-only");
+	assert_refused("INSERT INTO activity (org_id, at, tool, outcome)"
+		       " VALUES (7, 'now', 't', 'maybe')", "CHECK");
+
+	cr_assert_eq(sqlite3_prepare_v2(db, "EXPLAIN INSERT INTO activity"
+					" (org_id, at, tool, outcome) VALUES"
+					" (7, 'now', 't', 'ok')", -1, &st,
+					NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		ephemeral |= strcmp((const char *)sqlite3_column_text(st, 1),
+				    "OpenEphemeral") == 0;
+	sqlite3_finalize(st);
+	cr_assert_not(ephemeral, "writing a record builds a temporary index");
+
+	ledger_close(db);
+	db = NULL;
+	for (i = 0; i < 3; i++) {
+		static const char *const ends[] = { "", "-wal", "-shm" };
+		char file[192];
+
+		snprintf(file, sizeof(file), "%s%s", old, ends[i]);
+		unlink(file);
+	}
+	cr_assert_eq(ledger_open(path, &db, &err), LEJR_OK, "%s", err.msg);
 }
 
 /* ---- limits ---- */
