@@ -62,6 +62,9 @@ run() {
 }
 
 run bare "http://127.0.0.1:$bport/" '{}'
+# The floor under every tool call: a JSON-RPC request through the
+# transport, authentication and session check, no tool.
+run ping "$url" '{"jsonrpc":"2.0","id":2,"method":"ping"}'
 run list_accounts "$url" '{"jsonrpc":"2.0","id":2,"method":"tools/call",
 "params":{"name":"list_accounts","arguments":{}}}'
 run trial_balance "$url" '{"jsonrpc":"2.0","id":2,"method":"tools/call",
