@@ -601,16 +601,19 @@ id_listed(const int64_t *ids, size_t n, int64_t id)
 	return 0;
 }
 
-/* Resolve "a,b,c" to org ids (at most max), each once. */
+/* Resolve "a,b,c" to org ids (at most max), each once, and write
+ * the same list without repeats to names. */
 static int
 org_ids(const char *slugs, int64_t *ids, size_t max, size_t *n,
-	struct lejr_error *err)
+	char *names, size_t len, struct lejr_error *err)
 {
 	struct ledger_org org;
 	char buf[1024], *p, *save = NULL;
+	size_t used = 0;
 	int rc;
 
 	*n = 0;
+	names[0] = '\0';
 	snprintf(buf, sizeof(buf), "%s", slugs);
 	for (p = strtok_r(buf, ",", &save); p != NULL;
 	     p = strtok_r(NULL, ",", &save)) {
@@ -620,8 +623,13 @@ org_ids(const char *slugs, int64_t *ids, size_t max, size_t *n,
 		rc = ledger_org_find(db, p, &org, err);
 		if (rc != LEJR_OK)
 			return rc;
-		if (!id_listed(ids, *n, org.pub.id))
-			ids[(*n)++] = org.pub.id;
+		if (id_listed(ids, *n, org.pub.id))
+			continue;
+		ids[(*n)++] = org.pub.id;
+		if (used < len)
+			used += (size_t)snprintf(names + used, len - used,
+						 "%s%s", used > 0 ? "," : "",
+						 org.pub.slug);
 	}
 	if (*n == 0)
 		return lejr_error_set(err, LEJR_EINVAL,
@@ -672,7 +680,7 @@ cmd_token_create(int argc, char **argv)
 		{ "--label", 1, NULL }, { "--expires-days", 1, NULL },
 	};
 	struct lejr_error err = { 0 };
-	char token[LEJR_TOKEN_MAX + 1];
+	char token[LEJR_TOKEN_MAX + 1], names[1024];
 	const char *pos[1];
 	int64_t user, id, orgs[64], expires;
 	enum lejr_access access = LEJR_ACCESS_WRITE;
@@ -698,7 +706,8 @@ cmd_token_create(int argc, char **argv)
 		return fail(&err);
 	rc = ledger_user_find(db, pos[0], &user, &err);
 	if (rc == LEJR_OK)
-		rc = org_ids(opts[0].value, orgs, 64, &norgs, &err);
+		rc = org_ids(opts[0].value, orgs, 64, &norgs, names,
+			     sizeof(names), &err);
 	if (rc == LEJR_OK)
 		rc = ledger_token_create(db, user, orgs, norgs, access,
 					 opts[2].value, expires, token, &id,
@@ -709,7 +718,7 @@ cmd_token_create(int argc, char **argv)
 	/* The token alone on stdout, so that scripts can capture it. */
 	fprintf(stderr, "token %" PRId64 " for %s (%s access to %s); it is "
 		"shown only now:\n", id, pos[0],
-		access == LEJR_ACCESS_WRITE ? "write" : "read", opts[0].value);
+		access == LEJR_ACCESS_WRITE ? "write" : "read", names);
 	if (access == LEJR_ACCESS_WRITE)
 		note_viewer_roles(pos[0], user, orgs, norgs);
 	puts(token);

@@ -124,6 +124,10 @@ status 1 "token revoke twice" c token revoke 1
 status 1 "token revoke unknown" c token revoke 99
 ok "token list --user" c token list --user ann@example.com --json
 has "revoked token shows it" '"revoked": "20' "$tmp/out"
+ok "token for an org named twice" \
+	c token create ann@example.com --org acme,acme --access read
+has "the org is named once" "^token [0-9]+ for ann@example.com \\(read \
+access to acme\\);" "$tmp/err"
 
 ok "demo" c demo
 has "demo prints a token" "^token +lejr_pat_" "$tmp/out"
