@@ -610,6 +610,12 @@ Test(journal, post_refuses_bad_lines_and_posts_nothing)
 		LEJR_EINVAL, "lines[0].debit must be greater than zero");
 	refused("post_journal_entry", "{\"date\": \"2025-03-01\", "
 		"\"memo\": \"x\", \"lines\": ["
+		"{\"account\": \"6100\", \"debit\": \"10.00\"},"
+		"{\"account\": \"1200\", \"credit\": \"+10.00\"}]}",
+		LEJR_EINVAL, "lines[1].credit: \"+10.00\" has a sign: write "
+		"every amount as a plain positive number");
+	refused("post_journal_entry", "{\"date\": \"2025-03-01\", "
+		"\"memo\": \"x\", \"lines\": ["
 		"{\"account\": \"6100\", \"debit\": \"1,250.00\"},"
 		"{\"account\": \"1200\", \"credit\": \"1250.00\"}]}",
 		LEJR_EINVAL, "lines[0].debit");

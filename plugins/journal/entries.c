@@ -38,10 +38,20 @@ static int
 line_amount(struct lejr_call *call, size_t index, const char *side,
 	    json_t *value, int64_t *minor)
 {
+	const char *text = json_string_value(value);
 	char field[48];
 	int rc;
 
 	snprintf(field, sizeof(field), "lines[%zu].%s", index, side);
+
+	/* The money parser's own advice allows a '-', which a side
+	 * refuses too: answer a signed side in the side's terms. */
+	if (text != NULL && text[0] == '+')
+		return api->fail(call, LEJR_EINVAL,
+				 "%s: \"%.40s\" has a sign: write every "
+				 "amount as a plain positive number, e.g. "
+				 "\"1234.50\", under \"debit\" or \"credit\"",
+				 field, text);
 
 	rc = api->money_parse(call, field, value, minor);
 	if (rc != LEJR_OK)
