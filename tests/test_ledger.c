@@ -1372,24 +1372,23 @@ Test(ledger, activity_log)
 /* A database made before version 9 of the core's schema: its activity
  * records stay, with their ids, and the log stays append-only and
  * checked, now without a temporary index per record written. */
-Test(ledger, activity_log_rebuilt_by_migration_9)
+/* A ledger file as core migrations up to version left it, with what
+ * setup then writes into it, opened as the test's ledger: opening runs
+ * the later migrations. */
+static void
+ledger_at_version(const char *file, int version, const char *setup)
 {
-	char old[160], *msg = NULL;
+	char *msg = NULL, rec[128];
 	sqlite3 *raw;
-	sqlite3_stmt *st;
-	size_t i;
-	int ephemeral = 0;
 
-	snprintf(old, sizeof(old), "%s/v8.db", dir);
-	cr_assert_eq(sqlite3_open(old, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_open(file, &raw), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(raw, "CREATE TABLE schema_migrations ("
 				  " owner TEXT NOT NULL, version INTEGER NOT"
 				  " NULL, applied_at TEXT NOT NULL, PRIMARY"
 				  " KEY (owner, version)) WITHOUT ROWID",
 				  NULL, NULL, NULL), SQLITE_OK);
-	for (i = 0; ledger_core_migrations[i].version <= 8; i++) {
-		char rec[128];
-
+	for (size_t i = 0; ledger_core_migrations[i].version <= version;
+	     i++) {
 		cr_assert_eq(sqlite3_exec(raw, ledger_core_migrations[i].sql,
 					  NULL, NULL, &msg), SQLITE_OK, "%s",
 			     msg);
@@ -1399,23 +1398,49 @@ Test(ledger, activity_log_rebuilt_by_migration_9)
 		cr_assert_eq(sqlite3_exec(raw, rec, NULL, NULL, NULL),
 			     SQLITE_OK);
 	}
-	cr_assert_eq(sqlite3_exec(raw,
+	cr_assert_eq(sqlite3_exec(raw, setup, NULL, NULL, &msg), SQLITE_OK,
+		     "%s", msg);
+	sqlite3_close(raw);
+
+	ledger_close(db);
+	cr_assert_eq(ledger_open(file, &db, &err), LEJR_OK, "%s", err.msg);
+	cr_assert_eq(query_int("SELECT max(version) FROM schema_migrations "
+			       "WHERE owner = 'core'"),
+		     ledger_core_migrations[ledger_core_nmigrations - 1]
+			     .version);
+}
+
+/* Back to the test's own ledger, the old file removed. */
+static void
+ledger_leave_version(const char *file)
+{
+	static const char *const ends[] = { "", "-wal", "-shm" };
+	char name[192];
+
+	ledger_close(db);
+	db = NULL;
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "%s%s", file, ends[i]);
+		unlink(name);
+	}
+	cr_assert_eq(ledger_open(path, &db, &err), LEJR_OK, "%s", err.msg);
+}
+
+Test(ledger, activity_log_rebuilt_by_migration_9)
+{
+	char old[160];
+	sqlite3_stmt *st;
+	int ephemeral = 0;
+
+	snprintf(old, sizeof(old), "%s/v8.db", dir);
+	ledger_at_version(old, 8,
 		"INSERT INTO orgs (id, slug, name, currency, exponent,"
 		" created_at) VALUES"
 		" (7, 'old', 'Old Ltd', 'EUR', 2, 'then');"
 		"INSERT INTO activity (id, org_id, at, tool, outcome, message)"
 		" VALUES (40, 7, '2025-01-02T03:04:05.678Z', 'trial_balance',"
 		" 'ok', NULL), (41, 7, '2025-01-02T03:04:06.000Z',"
-		" 'post_journal_entry', 'denied', 'viewer');",
-		NULL, NULL, &msg), SQLITE_OK, "%s", msg);
-	sqlite3_close(raw);
-
-	ledger_close(db);
-	cr_assert_eq(ledger_open(old, &db, &err), LEJR_OK, "%s", err.msg);
-	cr_assert_eq(query_int("SELECT max(version) FROM schema_migrations "
-			       "WHERE owner = 'core'"),
-		     ledger_core_migrations[ledger_core_nmigrations - 1]
-			     .version);
+		" 'post_journal_entry', 'denied', 'viewer');");
 	cr_assert_eq(query_int("SELECT count(*) FROM activity WHERE"
 			       " (id = 40 AND tool = 'trial_balance' AND"
 			       "  at = '2025-01-02T03:04:05.678Z') OR"
@@ -1439,16 +1464,37 @@ Test(ledger, activity_log_rebuilt_by_migration_9)
 	sqlite3_finalize(st);
 	cr_assert_not(ephemeral, "writing a record builds a temporary index");
 
-	ledger_close(db);
-	db = NULL;
-	for (i = 0; i < 3; i++) {
-		static const char *const ends[] = { "", "-wal", "-shm" };
-		char file[192];
+	ledger_leave_version(old);
+}
 
-		snprintf(file, sizeof(file), "%s%s", old, ends[i]);
-		unlink(file);
-	}
-	cr_assert_eq(ledger_open(path, &db, &err), LEJR_OK, "%s", err.msg);
+/* The organizations' totals start from what their accounts hold, and
+ * one whose sum no longer fits is set at the limit. */
+Test(ledger, org_totals_filled_by_migration_10)
+{
+	char old[160];
+
+	snprintf(old, sizeof(old), "%s/v9.db", dir);
+	ledger_at_version(old, 9,
+		"INSERT INTO orgs (id, slug, name, currency, exponent,"
+		" created_at) VALUES"
+		" (7, 'small', 'Small Ltd', 'EUR', 2, 'then'),"
+		" (8, 'huge', 'Huge Ltd', 'EUR', 2, 'then'),"
+		" (9, 'empty', 'Empty Ltd', 'EUR', 2, 'then');"
+		"INSERT INTO account_totals (account_id, org_id, debit, credit,"
+		" nlines, last_date) VALUES"
+		" (70, 7, 125000, 0, 3, '2025-01-31'),"
+		" (71, 7, 500, 125500, 4, '2025-02-28'),"
+		" (80, 8, 5000000000000000000, 0, 1, '2025-01-01'),"
+		" (81, 8, 5000000000000000000, 0, 1, '2025-01-01'),"
+		" (82, 8, 0, 8000000000000000000, 1, '2025-01-01');");
+
+	cr_assert_eq(query_int("SELECT count(*) FROM org_totals"), 2);
+	cr_assert_eq(query_int("SELECT debit = 125500 AND credit = 125500"
+			       " FROM org_totals WHERE org_id = 7"), 1);
+	cr_assert_eq(query_int("SELECT debit = 9223372036854775807 AND"
+			       " credit = 8000000000000000000"
+			       " FROM org_totals WHERE org_id = 8"), 1);
+	ledger_leave_version(old);
 }
 
 /* ---- limits ---- */
@@ -1615,45 +1661,60 @@ Test(ledger, running_totals_cannot_overflow)
 {
 	json_t *tb;
 	int64_t id, rev;
+	const char *refusal = "the organization's entries together would "
+			      "pass 92233720368547758.07 EUR of debits, the "
+			      "most its reports can add up; this entry is "
+			      "not posted";
 
 	cr_assert_eq(post("2024-01-10", "6900", "3000", BIG, NULL), LEJR_OK,
 		     "%s", err.msg);
 	cr_assert_eq(post("2024-01-11", "6900", "3100", BIG, &id), LEJR_OK,
 		     "%s", err.msg);
 
-	/* a third would take 6900's debits past INT64_MAX */
+	/* a third would take 6900's debits past INT64_MAX, and so the
+	 * organization's; on other accounts, the organization's alone */
 	cr_assert_eq(post("2024-01-12", "6900", "2500", BIG, NULL),
 		     LEJR_EINVAL);
-	cr_assert_str_eq(err.msg, "line 1: account 6900's running totals "
-			 "would exceed what the ledger can hold; post to "
-			 "another account");
-	cr_assert_eq(post("2024-01-12", "6000", "3000", BIG, NULL), LEJR_OK,
-		     "%s", err.msg);
-	cr_assert_eq(post("2024-01-12", "6100", "3000", BIG, NULL),
+	cr_assert_str_eq(err.msg, refusal);
+	cr_assert_eq(post("2024-01-12", "6000", "2500", BIG, NULL),
 		     LEJR_EINVAL);
-	cr_assert(strstr(err.msg, "account 3000's running totals") != NULL,
-		  "%s", err.msg);
-	cr_assert_eq(query_int("SELECT count(*) FROM entries"), 3);
-	cr_assert_eq(query_int("SELECT count(*) FROM lines"), 6);
+	cr_assert_str_eq(err.msg, refusal);
+	cr_assert_eq(query_int("SELECT count(*) FROM entries"), 2);
+	cr_assert_eq(query_int("SELECT count(*) FROM lines"), 4);
 
-	/* reversing takes the other side of the same accounts */
-	cr_assert_eq(ledger_entry_reverse(db, &acme.pub, owner_id, id, NULL,
-					  NULL, &rev, &err), LEJR_OK, "%s",
+	/* up to the limit itself, and not a unit more */
+	cr_assert_eq(post("2024-01-12", "6000", "2500",
+			  INT64_MAX - 2 * BIG - 1, NULL), LEJR_OK, "%s",
 		     err.msg);
+	cr_assert_eq(post("2024-01-13", "6000", "2500", 2, NULL),
+		     LEJR_EINVAL);
+	cr_assert_eq(post("2024-01-13", "6000", "2500", 1, NULL), LEJR_OK,
+		     "%s", err.msg);
+	cr_assert_eq(query_int("SELECT debit = credit AND debit = "
+			       "9223372036854775807 FROM org_totals"), 1);
+
+	/* a reversal adds to the totals too: refused there */
+	cr_assert_eq(ledger_entry_reverse(db, &acme.pub, owner_id, id, NULL,
+					  NULL, &rev, &err), LEJR_EINVAL);
+	cr_assert_str_eq(err.msg, refusal);
 
 	cr_assert_eq(ledger_trial_balance(db, &acme.pub, NULL, &tb, &err),
 		     LEJR_OK, "%s", err.msg);
 	cr_assert_eq(json_integer_value(json_object_get(tb,
-		"total_debit_minor")), 2 * BIG);
+		"total_debit_minor")), INT64_MAX);
 	json_decref(tb);
 }
 
-/* Totals across accounts may pass what one number holds: that report
- * is refused with a message, the ledger and other reports go on. */
+/* Totals across accounts may pass what one number holds in a ledger
+ * kept before the organization's totals (migration 10), which the
+ * migration sets at the limit: that report is refused with a message,
+ * the ledger and other reports go on. */
 Test(ledger, report_totals_too_large)
 {
 	json_t *r;
 
+	cr_assert_eq(sqlite3_exec(db, "DROP TRIGGER lines_org_totals",
+				  NULL, NULL, NULL), SQLITE_OK);
 	cr_assert_eq(post("2024-01-10", "6900", "3000", 2 * BIG, NULL),
 		     LEJR_OK, "%s", err.msg);
 	cr_assert_eq(post("2024-01-10", "6000", "3100", 2 * BIG, NULL),

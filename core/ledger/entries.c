@@ -266,71 +266,56 @@ insert_lines(sqlite3 *db, const struct lejr_org *org, int64_t entry,
 	return rc;
 }
 
-/* The entry's debits and credits on the account of line i, which no
- * earlier line names (0 when one does: that line counted them). */
-static int
-account_sums(const struct post_entry *e, size_t i, int64_t *debit,
-	     int64_t *credit)
-{
-	const struct post_line *l = e->lines;
-	size_t j;
-
-	*debit = *credit = 0;
-	for (j = 0; j < i; j++)
-		if (l[j].account_id == l[i].account_id)
-			return 0;
-	/* each sum is at most the entry's own, which check_amounts (or
-	 * the original's posting) found to fit */
-	for (j = i; j < e->nlines; j++) {
-		if (l[j].account_id != l[i].account_id)
-			continue;
-		if (l[j].amount > 0)
-			*debit += l[j].amount;
-		else
-			*credit -= l[j].amount;
-	}
-	return 1;
-}
-
 /*
- * An account's running debit and credit totals are int64: SQLite would
- * turn a sum past that into a real, which the totals tables' CHECKs
- * refuse halfway through the entry.  Find such an account before
- * anything is written.  Its all-time totals bound the others.
+ * The organization's debits and credits over all its lines bound every
+ * figure its reports add up, and every account's own totals (migration
+ * 10).  SQLite would turn a sum past 64 bits into a real, which the
+ * totals tables' CHECKs refuse halfway through the entry: find it
+ * before anything is written, and refuse the entry rather than leave
+ * reports that cannot be given.
  */
 static int
-check_totals(sqlite3 *db, const struct post_entry *e, struct lejr_error *err)
+check_org_totals(sqlite3 *db, const struct lejr_org *org,
+		 const struct post_entry *e, struct lejr_error *err)
 {
+	char limit[32];
 	sqlite3_stmt *st;
-	int64_t debit, credit;
-	size_t i;
+	int64_t debit = 0, credit = 0;
 	int rc;
 
-	rc = ledger_prepare(db, "SELECT a.code, coalesce(t.debit, 0), "
-			    "coalesce(t.credit, 0) FROM accounts a LEFT JOIN "
-			    "account_totals t ON t.account_id = a.id WHERE "
-			    "a.id = ?", &st, err);
-	if (rc != LEJR_OK)
-		return rc;
-
-	for (i = 0; i < e->nlines && rc == LEJR_OK; i++) {
-		if (!account_sums(e, i, &debit, &credit))
-			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, e->lines[i].account_id);
-		if (sqlite3_step(st) != SQLITE_ROW)
-			rc = ledger_db_error(db, "reading an account's totals",
-					     err);
-		else if (sqlite3_column_int64(st, 1) > INT64_MAX - debit ||
-			 sqlite3_column_int64(st, 2) > INT64_MAX - credit)
-			rc = lejr_error_set(err, LEJR_EINVAL,
-					    "line %zu: account %s's running "
-					    "totals would exceed what the "
-					    "ledger can hold; post to another "
-					    "account", i + 1, (const char *)
-					    sqlite3_column_text(st, 0));
+	/* the entry's own sums fit: check_amounts, or the original's
+	 * posting, found so */
+	for (size_t i = 0; i < e->nlines; i++) {
+		if (e->lines[i].amount > 0)
+			debit += e->lines[i].amount;
+		else
+			credit -= e->lines[i].amount;
 	}
 
+	rc = ledger_prepare(db, "SELECT debit, credit FROM org_totals "
+			    "WHERE org_id = ?", &st, err);
+	if (rc != LEJR_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, org->id);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		if (sqlite3_column_int64(st, 0) <= INT64_MAX - debit &&
+		    sqlite3_column_int64(st, 1) <= INT64_MAX - credit)
+			break;
+		lejr_money_format(INT64_MAX, org->exponent, limit,
+				  sizeof(limit));
+		rc = lejr_error_set(err, LEJR_EINVAL, "the organization's "
+				    "entries together would pass %s %s of "
+				    "debits, the most its reports can add "
+				    "up; this entry is not posted", limit,
+				    org->currency);
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		rc = ledger_db_error(db, "reading the organization's totals",
+				     err);
+	}
 	ledger_finalize(db, st);
 	return rc;
 }
@@ -342,7 +327,7 @@ insert_entry(sqlite3 *db, const struct lejr_org *org, int64_t user,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = check_totals(db, e, err);
+	rc = check_org_totals(db, org, e, err);
 	if (rc != LEJR_OK)
 		return rc;
 

@@ -74,7 +74,7 @@ static const char *const readable[] = {
 	"orgs", "accounts", "chart_epoch", "entries", "lines",
 	"account_totals", "account_year_totals", "account_month_totals",
 	"account_dekad_totals", "account_day_totals",
-	"account_closing_totals",
+	"account_closing_totals", "org_totals",
 };
 
 /* Pragmas that only describe the schema, with any argument... */

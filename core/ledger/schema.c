@@ -515,6 +515,36 @@ static const char core_v9[] =
 	"ALTER TABLE activity_v9 RENAME TO activity;"
 	ACTIVITY_INDEXES_AND_GUARDS;
 
+/*
+ * Version 10: each organization's debits and credits over all its
+ * lines.  An account's totals fit in 64 bits (posting sees to it), but
+ * a report adds up many accounts: bounding the organization's own
+ * totals bounds every report figure, so that no posting can leave its
+ * reports unable to add up.  Filled from the accounts' totals; an
+ * organization whose sum cannot be held is set at the limit, which
+ * refuses its further postings rather than the migration.
+ */
+#define ORG_SUM(col) \
+	" CASE WHEN total(" col ") < 9.0e18 THEN (SELECT sum(" col ")" \
+	"  FROM account_totals s WHERE s.org_id = t.org_id)" \
+	"  ELSE 9223372036854775807 END"
+
+static const char core_v10[] =
+	"CREATE TABLE org_totals ("
+	" org_id INTEGER PRIMARY KEY REFERENCES orgs(id),"
+	" debit INTEGER NOT NULL CHECK (typeof(debit) = 'integer'),"
+	" credit INTEGER NOT NULL CHECK (typeof(credit) = 'integer'));"
+	"INSERT INTO org_totals (org_id, debit, credit)"
+	" SELECT org_id," ORG_SUM("debit") "," ORG_SUM("credit")
+	" FROM account_totals t GROUP BY org_id;"
+	"CREATE TRIGGER lines_org_totals AFTER INSERT ON lines BEGIN"
+	" INSERT INTO org_totals (org_id, debit, credit)"
+	"  VALUES (NEW.org_id, max(NEW.amount, 0), max(-NEW.amount, 0))"
+	"  ON CONFLICT (org_id) DO UPDATE SET"
+	"   debit = debit + excluded.debit,"
+	"   credit = credit + excluded.credit;"
+	" END;";
+
 const struct ledger_migration ledger_core_migrations[] = {
 	{ 1, core_v1 },
 	{ 2, core_v2 },
@@ -525,6 +555,7 @@ const struct ledger_migration ledger_core_migrations[] = {
 	{ 7, core_v7 },
 	{ 8, core_v8 },
 	{ 9, core_v9 },
+	{ 10, core_v10 },
 };
 
 const size_t ledger_core_nmigrations =
