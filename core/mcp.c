@@ -253,6 +253,47 @@ rpc_classify_response(struct lejr_rpc *rpc, int has_id)
 	rpc->is_error = error != NULL;
 }
 
+/*
+ * Valid JSON that lejr does not hold as it is, an escaped NUL in a
+ * string or an integer past 64 bits, is a request with parameters we
+ * cannot take, not a parse error: read it again leniently, only to
+ * answer its id.  Integers then read as reals, so an id comes back as
+ * one; a whole real in range is the integer it was sent as.
+ */
+static int
+rpc_unholdable(struct lejr_rpc *rpc, const char *body, size_t len,
+	       const json_error_t *err)
+{
+	char msg[sizeof(rpc->message)];
+	json_t *id;
+	double v;
+
+	if (json_error_code(err) != json_error_null_character &&
+	    json_error_code(err) != json_error_numeric_overflow)
+		return 0;
+	rpc->msg = json_loadb(body, len, JSON_REJECT_DUPLICATES |
+			      JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL |
+			      JSON_DECODE_ANY, NULL);
+	id = json_object_get(rpc->msg, "id");
+	if (json_is_real(id)) {
+		v = json_real_value(id);
+		if (v < -9.0e18 || v > 9.0e18 || v != (double)(json_int_t)v)
+			id = NULL;
+		else if (json_object_set_new(rpc->msg, "id",
+					     json_integer((json_int_t)v)) == 0)
+			id = json_object_get(rpc->msg, "id");
+	}
+	if (!json_is_string(id) && !json_is_integer(id))
+		return 0;
+
+	rpc->id = id;
+	snprintf(msg, sizeof(msg), "Invalid params: %.50s at byte %d (lejr "
+		 "takes no \\u0000 in strings, and integers of at most 64 "
+		 "bits)", err->text, err->position);
+	rpc_invalid(rpc, LEJR_RPC_INVALID_PARAMS, 200, msg);
+	return 1;
+}
+
 void
 lejr_rpc_parse(const char *body, size_t len, struct lejr_rpc *out)
 {
@@ -264,7 +305,11 @@ lejr_rpc_parse(const char *body, size_t len, struct lejr_rpc *out)
 	out->msg = json_loadb(body, len, JSON_REJECT_DUPLICATES |
 			      JSON_DECODE_ANY, &err);
 	if (out->msg == NULL) {
-		rpc_load_error(out, &err);
+		if (!rpc_unholdable(out, body, len, &err)) {
+			json_decref(out->msg);
+			out->msg = NULL;
+			rpc_load_error(out, &err);
+		}
 		return;
 	}
 

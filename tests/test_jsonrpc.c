@@ -101,9 +101,51 @@ Test(rpc, parse_errors)
 		       LEJR_RPC_PARSE_ERROR, 400);
 	expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xc0\xaf\"}",
 		       LEJR_RPC_PARSE_ERROR, 400);
-	/* An escaped NUL is refused as well. */
-	expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\\u0000\"}",
+	/* Not JSON whatever lejr could hold: still a parse error. */
+	expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"x\":\"a\\u0000\",",
 		       LEJR_RPC_PARSE_ERROR, 400);
+}
+
+/* Valid JSON lejr does not hold (an escaped NUL, an integer past 64
+ * bits) is answered to its id as invalid params. */
+Test(rpc, unholdable_values_keep_the_id)
+{
+	static const char *const bodies[] = {
+		"{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\","
+		"\"params\":{\"name\":\"t\",\"arguments\":{\"memo\":"
+		"\"a\\u0000b\"}}}",
+		"{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\","
+		"\"params\":{\"name\":\"t\",\"arguments\":{\"debit\":"
+		"100000000000000000000}}}",
+	};
+	struct lejr_rpc rpc;
+
+	for (size_t i = 0; i < 2; i++) {
+		parse(bodies[i], &rpc);
+		cr_expect_eq(rpc.kind, LEJR_RPC_INVALID);
+		cr_expect_eq(rpc.code, LEJR_RPC_INVALID_PARAMS, "%zu", i);
+		cr_expect_eq(rpc.http_status, 200);
+		cr_expect(json_is_integer(rpc.id));
+		cr_expect_eq(json_integer_value(rpc.id), 7);
+		cr_expect(strstr(rpc.message, "at most 64 bits") != NULL,
+			  "%s", rpc.message);
+		lejr_rpc_clear(&rpc);
+	}
+
+	parse("{\"jsonrpc\":\"2.0\",\"id\":\"k\",\"method\":\"ping\","
+	      "\"params\":{\"n\":-99999999999999999999}}", &rpc);
+	cr_expect_eq(rpc.code, LEJR_RPC_INVALID_PARAMS);
+	cr_expect_str_eq(json_string_value(rpc.id), "k");
+	lejr_rpc_clear(&rpc);
+
+	/* no id to answer, or one that is itself too large: a parse
+	 * error, as before */
+	expect_invalid("{\"jsonrpc\":\"2.0\",\"method\":\"a\\u0000\"}",
+		       LEJR_RPC_PARSE_ERROR, 400);
+	expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":100000000000000000000,"
+		       "\"method\":\"ping\"}", LEJR_RPC_PARSE_ERROR, 400);
+	expect_invalid("{\"jsonrpc\":\"2.0\",\"method\":\"a\\u0000\","
+		       "\"id\":1,\"id\":2}", LEJR_RPC_PARSE_ERROR, 400);
 }
 
 Test(rpc, parse_error_id_is_null)

@@ -247,6 +247,13 @@ test('C15: malformed bodies and bad params', async () => {
     ['m: duplicate method', '{"jsonrpc":"2.0","id":12,"method":"ping",' +
       '"method":"tools/list"}', null, -32600],
     ['n: overlong /', entry(Buffer.from([0xc0, 0xaf])), 400, -32700],
+    // Valid JSON that lejr does not hold: answered to its id.
+    ['o: escaped NUL', '{"jsonrpc":"2.0","id":13,"method":"tools/call",' +
+      '"params":{"name":"post_journal_entry","arguments":{"memo":' +
+      '"a\\u0000b"}}}', 200, -32602],
+    ['p: integer past 64 bits', '{"jsonrpc":"2.0","id":14,' +
+      '"method":"tools/call","params":{"name":"post_journal_entry",' +
+      '"arguments":{"debit":100000000000000000000}}}', 200, -32602],
   ];
   for (const [name, body, status, code] of cases) {
     const r = await rpc(url, body, o);
@@ -254,6 +261,9 @@ test('C15: malformed bodies and bad params', async () => {
     assert.ok(r.json, `${name}: JSON answer, got ${r.status} ${r.body}`);
     assert.equal(r.json.error?.code, code, `${name}: ${r.body}`);
     if (status === 400 && code === -32700) assert.equal(r.json.id, null);
+    if (name.startsWith('o:') || name.startsWith('p:')) {
+      assert.equal(r.json.id, JSON.parse(body).id, `${name}: its id`);
+    }
     assert.notEqual(r.json.id, 0, `${name}: never id 0`);
     await stillServes(s);
   }
