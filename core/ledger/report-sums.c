@@ -162,6 +162,40 @@ chart_epoch(sqlite3 *db, int64_t org, int64_t *epoch,
 	return rc;
 }
 
+/* The ledger's first and last entry dates into c, read once for all
+ * the sums of a report. */
+static int
+ledger_span(sqlite3 *db, int64_t org, struct rpt_chart *c,
+	    struct lejr_error *err)
+{
+	char first[11], last[11];
+	sqlite3_stmt *st;
+	int rc;
+
+	c->dated = 0;
+	/* two subqueries, so that each reads a single index entry */
+	rc = ledger_prepare(db, "SELECT (SELECT min(date) FROM entries "
+			    "WHERE org_id = ?1), (SELECT max(date) FROM "
+			    "entries WHERE org_id = ?1)", &st, err);
+	if (rc != LEJR_OK)
+		return rc;
+
+	sqlite3_bind_int64(st, 1, org);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		ledger_column_copy(st, 0, first, sizeof(first));
+		ledger_column_copy(st, 1, last, sizeof(last));
+		if (first[0] != '\0' && last[0] != '\0') {
+			c->first = ledger_day_number(first);
+			c->last = ledger_day_number(last);
+			c->dated = 1;
+		}
+	} else {
+		rc = ledger_db_error(db, "finding the ledger's dates", err);
+	}
+	ledger_finalize(db, st);
+	return rc;
+}
+
 int
 rpt_chart_load(sqlite3 *db, int64_t org, struct rpt_chart *c,
 	       struct lejr_error *err)
@@ -197,7 +231,7 @@ rpt_chart_load(sqlite3 *db, int64_t org, struct rpt_chart *c,
 	c->acct = s->acct;
 	c->by_id = s->by_id;
 	c->n = s->n;
-	return LEJR_OK;
+	return ledger_span(db, org, c, err);
 }
 
 void
@@ -714,40 +748,6 @@ sums_free(struct sums *s)
 	free(s->lines);
 }
 
-/* The ledger's first and last entry dates, as day numbers, into pl;
- * *any set when it has entries. */
-static int
-ledger_span(sqlite3 *db, int64_t org, struct plan *pl, int *any,
-	    struct lejr_error *err)
-{
-	char first[11], last[11];
-	sqlite3_stmt *st;
-	int rc;
-
-	*any = 0;
-	/* two subqueries, so that each reads a single index entry */
-	rc = ledger_prepare(db, "SELECT (SELECT min(date) FROM entries "
-			    "WHERE org_id = ?1), (SELECT max(date) FROM "
-			    "entries WHERE org_id = ?1)", &st, err);
-	if (rc != LEJR_OK)
-		return rc;
-
-	sqlite3_bind_int64(st, 1, org);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		ledger_column_copy(st, 0, first, sizeof(first));
-		ledger_column_copy(st, 1, last, sizeof(last));
-		if (first[0] != '\0' && last[0] != '\0') {
-			pl->first = ledger_day_number(first);
-			pl->last = ledger_day_number(last);
-			*any = 1;
-		}
-	} else {
-		rc = ledger_db_error(db, "finding the ledger's dates", err);
-	}
-	ledger_finalize(db, st);
-	return rc;
-}
-
 /* ---- balances and movements ---- */
 
 void
@@ -807,17 +807,18 @@ rpt_asof(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 	 struct rpt_rows *used, int64_t *net, unsigned char *seen,
 	 struct lejr_error *err)
 {
-	struct plan pl = { .avoid = avoid };
+	struct plan pl = {
+		.first = c->first, .last = c->last, .avoid = avoid
+	};
 	struct sums s = { 0 };
-	int any, rc;
+	int rc;
 
 	memset(net, 0, c->n * sizeof(*net));
 	if (seen != NULL)
 		memset(seen, 0, c->n);
+	if (!c->dated)
+		return LEJR_OK;
 
-	rc = ledger_span(db, org, &pl, &any, err);
-	if (rc != LEJR_OK || !any)
-		return rc;
 	plan_days(&pl, pl.first,
 		  date != NULL ? ledger_day_number(date) : pl.last);
 
@@ -844,16 +845,16 @@ rpt_range(sqlite3 *db, int64_t org, const struct rpt_chart *c,
 	  const struct rpt_rows *avoid, struct rpt_rows *used,
 	  int64_t *debit, int64_t *credit, struct lejr_error *err)
 {
-	struct plan pl = { .avoid = avoid };
+	struct plan pl = {
+		.first = c->first, .last = c->last, .avoid = avoid
+	};
 	struct sums s = { debit, credit, NULL };
-	int any, rc;
+	int rc;
 
 	memset(debit, 0, c->n * sizeof(*debit));
 	memset(credit, 0, c->n * sizeof(*credit));
-
-	rc = ledger_span(db, org, &pl, &any, err);
-	if (rc != LEJR_OK || !any)
-		return rc;
+	if (!c->dated)
+		return LEJR_OK;
 	if (which != RPT_ONLY_CLOSING)
 		plan_days(&pl, ledger_day_number(from), ledger_day_number(to));
 	if (which != RPT_ALL_LINES)

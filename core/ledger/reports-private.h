@@ -42,6 +42,10 @@ struct rpt_chart {
 	const struct rpt_slot *by_id; /* sorted by id, for rpt_chart_find */
 	size_t n;
 	struct rpt_snap *snap;
+	/* the ledger's first and last entry dates, as day numbers, when
+	 * dated (it has entries), as the report's transaction sees them */
+	int dated;
+	int64_t first, last;
 };
 
 /* Which lines a range sum takes. */
