@@ -19,7 +19,7 @@ lejr_api_post_entry_ex(struct lejr_call *call,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (lejr_api_read_only(call, "post_entry_ex"))
 		return call->status;
 	if (spec == NULL)
@@ -45,7 +45,7 @@ lejr_api_balance_sheet(struct lejr_call *call, const char *date,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (out == NULL)
 		return lejr_api_missing(call, "balance_sheet");
 	ledger_sandbox_core(1);
@@ -63,7 +63,7 @@ lejr_api_profit_and_loss(struct lejr_call *call, const char *from,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (out == NULL)
 		return lejr_api_missing(call, "profit_and_loss");
 	ledger_sandbox_core(1);
@@ -83,7 +83,7 @@ lejr_api_general_ledger(struct lejr_call *call, const char *code,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (code == NULL || out == NULL)
 		return lejr_api_missing(call, "general_ledger");
 	ledger_sandbox_core(1);
@@ -102,7 +102,7 @@ lejr_api_account_report(struct lejr_call *call, const char *code,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (code == NULL || out == NULL)
 		return lejr_api_missing(call, "account_report");
 	ledger_sandbox_core(1);

@@ -8,9 +8,18 @@
 
 #include <lejr/plugin.h>
 
+/* A member called with no call (NULL), a plugin bug: logged with the
+ * running plugin's name; returns LEJR_EINTERNAL.  Every member that
+ * takes the call checks it, so that such a plugin fails its own calls
+ * and the server goes on. */
+int lejr_api_no_call(const char *member);
+
+/* The call's status, LEJR_EINTERNAL without a call. */
+int lejr_api_status(const struct lejr_call *call);
+
 /* The organization a ledger wrapper acts on, or NULL after failing the
  * call (a tool acting on no organization used the ledger: a plugin
- * bug).  Shared by api.c and api-reports.c. */
+ * bug), or without a call.  Shared by api.c and api-reports.c. */
 const struct lejr_org *lejr_api_org(struct lejr_call *call);
 
 /* Is the call's tool one that reads only (or no tool: a resource or a

@@ -115,11 +115,30 @@ api_log(struct lejr_plugin *p, enum lejr_log_level level, const char *fmt,
 
 /* ---- the call ---- */
 
+int
+lejr_api_no_call(const char *member)
+{
+	const char *plugin = ledger_sandbox_plugin();
+
+	lejr_log(LEJR_LOG_ERROR, "plugin %s called api->%s without its call "
+		 "(NULL): refused", plugin != NULL ? plugin : "(unknown)",
+		 member);
+	return LEJR_EINTERNAL;
+}
+
+int
+lejr_api_status(const struct lejr_call *call)
+{
+	return call != NULL ? call->status : LEJR_EINTERNAL;
+}
+
 static int
 api_fail(struct lejr_call *call, int status, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (call == NULL)
+		return lejr_api_no_call("fail");
 	va_start(ap, fmt);
 	status = lejr_call_failv(call, status, fmt, ap);
 	va_end(ap);
@@ -129,18 +148,30 @@ api_fail(struct lejr_call *call, int status, const char *fmt, ...)
 static const struct lejr_org *
 api_org(struct lejr_call *call)
 {
+	if (call == NULL) {
+		lejr_api_no_call("org");
+		return NULL;
+	}
 	return call->grant != NULL ? &call->org.pub : NULL;
 }
 
 static int64_t
 api_user_id(struct lejr_call *call)
 {
+	if (call == NULL) {
+		lejr_api_no_call("user_id");
+		return 0;
+	}
 	return call->principal->user_id;
 }
 
 static struct sqlite3 *
 api_db(struct lejr_call *call)
 {
+	if (call == NULL) {
+		lejr_api_no_call("db");
+		return NULL;
+	}
 	return call->db;
 }
 
@@ -149,6 +180,10 @@ api_db(struct lejr_call *call)
 const struct lejr_org *
 lejr_api_org(struct lejr_call *call)
 {
+	if (call == NULL) {
+		lejr_api_no_call("a ledger member");
+		return NULL;
+	}
 	if (call->grant == NULL) {
 		lejr_call_fail(call, LEJR_EINTERNAL, "the ledger was used by "
 			       "a call that acts on no organization");
@@ -186,7 +221,7 @@ api_money_parse(struct lejr_call *call, const char *field, json_t *value,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (minor == NULL)
 		return lejr_api_missing(call, "money_parse");
 	if (value == NULL)
@@ -205,10 +240,16 @@ api_money_format(struct lejr_call *call, int64_t minor, char *buf,
 	const struct lejr_org *org = lejr_api_org(call);
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (buf == NULL)
 		return lejr_api_missing(call, "money_format");
-	return lejr_money_format(minor, org->exponent, buf, len);
+	if (lejr_money_format(minor, org->exponent, buf, len) != LEJR_OK)
+		return lejr_call_fail(call, LEJR_EINVAL, "money_format: %zu "
+				      "bytes cannot hold %lld minor units at "
+				      "%d decimals (LEJR_MONEY_TEXT_MAX bytes "
+				      "always can)", len, (long long)minor,
+				      org->exponent);
+	return LEJR_OK;
 }
 
 /* ---- chart of accounts ---- */
@@ -222,7 +263,7 @@ api_account_get(struct lejr_call *call, const char *code,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (code == NULL || out == NULL)
 		return lejr_api_missing(call, "account_get");
 	ledger_sandbox_core(1);
@@ -239,7 +280,7 @@ api_account_list(struct lejr_call *call, int include_archived, json_t **out)
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (out == NULL)
 		return lejr_api_missing(call, "account_list");
 	ledger_sandbox_core(1);
@@ -258,7 +299,7 @@ api_account_create(struct lejr_call *call,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (lejr_api_read_only(call, "account_create"))
 		return call->status;
 	if (spec == NULL)
@@ -277,7 +318,7 @@ api_account_archive(struct lejr_call *call, const char *code)
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (lejr_api_read_only(call, "account_archive"))
 		return call->status;
 	if (code == NULL)
@@ -300,7 +341,7 @@ api_post_entry(struct lejr_call *call, const struct lejr_entry_spec *spec,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (lejr_api_read_only(call, "post_entry"))
 		return call->status;
 	if (spec == NULL)
@@ -325,7 +366,7 @@ api_entry_get(struct lejr_call *call, int64_t id, json_t **out)
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (out == NULL)
 		return lejr_api_missing(call, "entry_get");
 	ledger_sandbox_core(1);
@@ -344,7 +385,7 @@ api_entry_list(struct lejr_call *call, const struct lejr_entry_filter *filter,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (out == NULL)
 		return lejr_api_missing(call, "entry_list");
 	ledger_sandbox_core(1);
@@ -364,7 +405,7 @@ api_entry_reverse(struct lejr_call *call, int64_t id, const char *date,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (lejr_api_read_only(call, "entry_reverse"))
 		return call->status;
 
@@ -387,7 +428,7 @@ api_trial_balance(struct lejr_call *call, const char *date, json_t **out)
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (out == NULL)
 		return lejr_api_missing(call, "trial_balance");
 	ledger_sandbox_core(1);
@@ -405,7 +446,7 @@ api_account_balance(struct lejr_call *call, const char *code,
 	int rc;
 
 	if (org == NULL)
-		return call->status;
+		return lejr_api_status(call);
 	if (code == NULL || balance == NULL)
 		return lejr_api_missing(call, "account_balance");
 	ledger_sandbox_core(1);
@@ -419,6 +460,11 @@ api_account_balance(struct lejr_call *call, const char *code,
 static void
 api_set_content(struct lejr_call *call, json_t *content)
 {
+	if (call == NULL) {
+		lejr_api_no_call("set_content");
+		json_decref(content);
+		return;
+	}
 	if (!json_is_array(content)) {
 		lejr_log(LEJR_LOG_ERROR, "%s: set_content needs an array",
 			 call->plugin->name);
@@ -433,9 +479,14 @@ static void
 api_progress(struct lejr_call *call, double progress, double total,
 	     const char *message)
 {
-	struct lejr_exchange *ex = call->ex;
+	struct lejr_exchange *ex;
 	json_t *note, *params;
 
+	if (call == NULL) {
+		lejr_api_no_call("progress");
+		return;
+	}
+	ex = call->ex;
 	/* Progress must grow; an equal or smaller value is dropped. */
 	if (ex == NULL || ex->progress_token == NULL || ex->notify == NULL ||
 	    progress <= call->progress)
@@ -469,10 +520,15 @@ static void
 api_notify_log(struct lejr_call *call, const char *level, const char *logger,
 	       json_t *data)
 {
-	struct lejr_exchange *ex = call->ex;
+	struct lejr_exchange *ex;
 	int wanted, floor;
 	json_t *note;
 
+	if (call == NULL) {
+		lejr_api_no_call("notify_log");
+		return;
+	}
+	ex = call->ex;
 	if (ex == NULL || ex->notify == NULL)
 		return;
 	wanted = level_index(level);
@@ -540,8 +596,9 @@ send_request(struct lejr_call *call, const char *method, json_t *params,
 			       "this connection", method);
 		break;
 	case LEJR_ECANCELED:
-		lejr_call_fail(call, rc, "the client went away before "
-			       "answering");
+		lejr_call_fail(call, rc, "%s was given up unanswered: the "
+			       "client went away or did not answer in "
+			       "time, or the server is stopping", method);
 		break;
 	default:
 		lejr_call_fail(call, LEJR_EINTERNAL, "sending %s failed",
@@ -561,6 +618,8 @@ api_client_request(struct lejr_call *call, const char *method,
 
 	if (result != NULL)
 		*result = NULL;
+	if (call == NULL)
+		return lejr_api_no_call("client_request");
 	if (method == NULL)
 		return lejr_api_missing(call, "client_request");
 	rc = writer_cannot_wait(call, method);
@@ -591,7 +650,7 @@ static int
 api_elicit(struct lejr_call *call, const char *message, json_t *schema,
 	   const char **action, json_t **content)
 {
-	struct lejr_exchange *ex = call->ex;
+	struct lejr_exchange *ex;
 	json_t *params, *answer = NULL, *got;
 	const char *act;
 	int rc;
@@ -600,6 +659,9 @@ api_elicit(struct lejr_call *call, const char *message, json_t *schema,
 		*action = "cancel";
 	if (content != NULL)
 		*content = NULL;
+	if (call == NULL)
+		return lejr_api_no_call("elicit");
+	ex = call->ex;
 	if (message == NULL || !json_is_object(schema) || action == NULL)
 		return lejr_api_missing(call, "elicit");
 	rc = writer_cannot_wait(call, "elicitation");

@@ -682,6 +682,14 @@ invoke(struct tool_run *run)
 				      "(ON CONFLICT ROLLBACK or "
 				      "RAISE(ROLLBACK))", t->name);
 	}
+	if (rc > LEJR_OK || rc < LEJR_EINTERNAL) {
+		/* not an enum lejr_status: the plugin broke the contract */
+		json_decref(structured);
+		return lejr_call_fail(call, LEJR_EINTERNAL, "plugin %s: %s "
+				      "returned %d, which is no enum "
+				      "lejr_status", run->tool->plugin->name,
+				      t->name, rc);
+	}
 	if (rc != LEJR_OK) {
 		json_decref(structured);
 		if (call->msg[0] == '\0')
@@ -691,9 +699,12 @@ invoke(struct tool_run *run)
 	}
 
 	if (!json_is_object(structured)) {
+		rc = lejr_call_fail(call, LEJR_EINTERNAL, "plugin %s: %s "
+				    "returned %s", run->tool->plugin->name,
+				    t->name, structured == NULL ? "no result"
+				    : "a result that is not a JSON object");
 		json_decref(structured);
-		return lejr_call_fail(call, LEJR_EINTERNAL, "the handler "
-				      "returned no result object");
+		return rc;
 	}
 	if (run->tool->check_out != NULL &&
 	    lejr_validator_run(run->tool->check_out, structured, msg,

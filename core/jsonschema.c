@@ -1893,8 +1893,13 @@ check_keyword(const char *key, json_t *kw, struct walk *w)
 	if (strcmp(key, "pattern") == 0)
 		return check_pattern(kw, w);
 	if (strcmp(key, "format") == 0) {
-		if (!json_is_string(kw))
-			return walk_fail(w, "\"format\" must be a string");
+		/* the one format enforced; another would be a constraint
+		 * ignored silently */
+		if (!json_is_string(kw) ||
+		    strcmp(json_string_value(kw), "date") != 0)
+			return walk_fail(w, "\"format\" must be \"date\", the "
+					 "one format enforced; write other "
+					 "forms as a \"pattern\"");
 		return 0;
 	}
 	if (strcmp(key, "anyOf") == 0 || strcmp(key, "oneOf") == 0)

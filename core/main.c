@@ -4,7 +4,10 @@
  */
 #include <lejr-build.h>
 
+#include <arpa/inet.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +172,62 @@ check_config(const struct lejr_config *cfg)
 	return 0;
 }
 
+/* The listen address as lejrd will bind it: a numeric address, or a
+ * name this machine resolves. */
+static int
+listen_ok(const char *l)
+{
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE }, *res = NULL;
+	unsigned char a[sizeof(struct in6_addr)];
+	int rc;
+
+	if (inet_pton(AF_INET, l, a) == 1 || inet_pton(AF_INET6, l, a) == 1)
+		return 1;
+	if (strspn(l, "0123456789.") == strlen(l) || strchr(l, ':') != NULL)
+		return 0;  /* meant as a number, and not one */
+	rc = getaddrinfo(l, NULL, &hints, &res);
+	if (res != NULL)
+		freeaddrinfo(res);
+	return rc == 0;
+}
+
+/*
+ * What --check-config can see of starting beyond the file itself: the
+ * listen address, the database's directory, and each plugin's file.  A
+ * missing plugin only warns, as the server then runs without it.
+ * Returns the number of errors; *warnings counts the rest.
+ */
+static int
+check_start(const struct lejr_config *cfg, int *warnings)
+{
+	char path[sizeof(cfg->plugin_dir) + 80], dir[sizeof(cfg->database)];
+	int errors = 0;
+
+	*warnings = 0;
+	if (!listen_ok(cfg->listen)) {
+		lejr_log(LEJR_LOG_ERROR, "listen = %s: not an address this "
+			 "machine can listen on", cfg->listen);
+		errors++;
+	}
+	snprintf(dir, sizeof(dir), "%s", cfg->database);
+	if (strcmp(cfg->database, ":memory:") != 0 &&
+	    access(dirname(dir), W_OK | X_OK) != 0) {
+		lejr_log(LEJR_LOG_ERROR, "database = %s: its directory is "
+			 "missing or not writable", cfg->database);
+		errors++;
+	}
+	for (size_t i = 0; i < cfg->nplugins; i++) {
+		snprintf(path, sizeof(path), "%s/%s.so", cfg->plugin_dir,
+			 cfg->plugins[i]);
+		if (access(path, R_OK) == 0)
+			continue;
+		lejr_log(LEJR_LOG_WARN, "plugin %s: no readable %s; lejrd "
+			 "would run without it", cfg->plugins[i], path);
+		(*warnings)++;
+	}
+	return errors;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -188,10 +247,14 @@ main(int argc, char **argv)
 	lejr_log_set_level((enum lejr_log_level)cfg.log_level);
 
 	if (o.check_only) {
-		printf("configuration ok: %s port %d, %s\n", cfg.listen,
-		       cfg.port, cfg.public_url);
+		int warnings, errors = check_start(&cfg, &warnings);
+
+		if (errors == 0)
+			printf("configuration ok%s: %s port %d, %s\n",
+			       warnings ? " (with warnings)" : "", cfg.listen,
+			       cfg.port, cfg.public_url);
 		lejr_config_free(&cfg);
-		return 0;
+		return errors == 0 ? 0 : 1;
 	}
 
 	lejr_log(LEJR_LOG_NOTICE, "lejrd %s starting, database %s",

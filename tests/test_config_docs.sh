@@ -1,7 +1,8 @@
 #!/bin/sh
 # The configurations users copy: the README's example and the sample
 # lejr.conf that make install puts in etc/ must both be accepted by
-# lejrd as written, with every directory substituted.
+# lejrd as written, with every directory substituted; and
+# --check-config reports what would stop lejrd from starting.
 set -u
 
 builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -14,11 +15,13 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0
 
 check() {
-	# check DESCRIPTION FILE: lejrd --check-config must accept FILE
-	if "$lejrd" --check-config -c "$2" >"$tmp/out" 2>&1; then
-		echo "ok: $1"
+	# check DESCRIPTION FILE [ARGS]: lejrd --check-config must accept
+	# FILE
+	desc=$1; file=$2; shift 2
+	if "$lejrd" --check-config -c "$file" "$@" >"$tmp/out" 2>&1; then
+		echo "ok: $desc"
 	else
-		echo "FAIL: $1"; cat "$tmp/out"; fails=$((fails + 1))
+		echo "FAIL: $desc"; cat "$tmp/out"; fails=$((fails + 1))
 	fi
 }
 
@@ -45,6 +48,25 @@ if grep -n '@[a-z]*@' "$sample"; then
 else
 	echo "ok: the sample lejr.conf names real directories"
 fi
-check "the sample lejr.conf as installed" "$sample"
+# its database's directory is made by make install, not here
+check "the sample lejr.conf as installed" "$sample" -d "$tmp/sample.db"
+
+# What only starting would find: a listen address that is none, a
+# database directory that is missing (errors), a missing plugin (a
+# warning: lejrd runs without it).
+printf '[server]\nlisten = 999.1.1.1\ndatabase = %s/no/such/dir/x.db\n\n' \
+	"$tmp" >"$tmp/bad.conf"
+printf '[plugins]\ndirectory = %s\nload = nosuch\n' "$tmp" >>"$tmp/bad.conf"
+if "$lejrd" --check-config -c "$tmp/bad.conf" >"$tmp/out" 2>&1; then
+	echo "FAIL: --check-config accepted a configuration lejrd cannot start"
+	fails=$((fails + 1))
+elif grep -q 'listen = 999.1.1.1' "$tmp/out" &&
+     grep -q 'its directory is missing' "$tmp/out" &&
+     grep -q 'plugin nosuch: no readable' "$tmp/out"; then
+	echo "ok: --check-config reports the address, directory and plugin"
+else
+	echo "FAIL: --check-config did not name every problem"; cat "$tmp/out"
+	fails=$((fails + 1))
+fi
 
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }

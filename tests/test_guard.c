@@ -478,6 +478,31 @@ Test(guard, internal_errors_do_not_leak)
 				       "activity"), "SELEKT"));
 }
 
+/* A handler that breaks the contract fails its call, logged as the
+ * plugin's bug, and nothing it wrote is kept. */
+Test(guard, broken_handler_contracts_fail_the_call)
+{
+	static const char *const cases[][2] = {
+		{ "status", "returned 7, which is no enum lejr_status" },
+		{ "array", "returned a result that is not a JSON object" },
+	};
+	char args[96], line[160];
+	json_t *res;
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(args, sizeof(args), "{\"text\": \"x\", \"amount\":"
+			 " 5, \"fail\": \"%s\"}", cases[i][0]);
+		res = call(&single, "good_note", args, NULL);
+		cr_assert(json_is_true(json_object_get(res, "isError")));
+		json_decref(res);
+		snprintf(line, sizeof(line), "[error] good: tool good_note "
+			 "failed: plugin good: good_note %s", cases[i][1]);
+		cr_assert_logged(line);
+	}
+	cr_assert_eq(notes(), 0);
+	cr_assert_eq(entries(), 0);
+}
+
 Test(guard, read_tools_cannot_write)
 {
 	json_t *res;

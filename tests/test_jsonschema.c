@@ -259,6 +259,10 @@ Test(jsonschema, check_refuses_what_it_cannot_enforce)
 	assert_refused("{\"required\": \"a\"}",
 		       "\"required\" must be an array of strings");
 	assert_refused("[]", "a schema must be an object");
+	assert_refused("{\"type\": \"object\", \"properties\": {\"m\":"
+		       " {\"type\": \"string\", \"format\": \"email\"}}}",
+		       "m: \"format\" must be \"date\", the one format "
+		       "enforced; write other forms as a \"pattern\"");
 }
 
 Test(jsonschema, boolean_schemas)

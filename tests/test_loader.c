@@ -596,3 +596,54 @@ Test(loader, api_table_header)
 		cr_assert_not_null(fn, "member at offset %zu is NULL", off);
 	}
 }
+
+/* A plugin that hands a member no call has a bug: each member refuses
+ * it (and logs it) instead of taking the server down. */
+Test(loader, members_refuse_a_null_call)
+{
+	const struct lejr_api *a = &lejr_api_table;
+	struct lejr_entry_spec spec = { 0 };
+	struct lejr_account_spec aspec = { 0 };
+	struct lejr_account acct;
+	const char *action = NULL;
+	json_t *out = NULL, *schema = json_object();
+	int64_t minor = 0, id = 0;
+	char buf[32];
+
+	cr_assert_eq(a->fail(NULL, LEJR_EINVAL, "x"), LEJR_EINTERNAL);
+	cr_assert_null(a->org(NULL));
+	cr_assert_eq(a->user_id(NULL), 0);
+	cr_assert_null(a->db(NULL));
+	a->progress(NULL, 1, 2, "x");
+	a->set_content(NULL, json_array());
+	a->notify_log(NULL, "info", "x", NULL);
+	cr_assert_eq(a->elicit(NULL, "x", schema, &action, &out),
+		     LEJR_EINTERNAL);
+	cr_assert_eq(a->client_request(NULL, "x", NULL, &out),
+		     LEJR_EINTERNAL);
+	cr_assert_eq(a->money_parse(NULL, "x", NULL, &minor), LEJR_EINTERNAL);
+	cr_assert_eq(a->money_format(NULL, 1, buf, sizeof(buf)),
+		     LEJR_EINTERNAL);
+	cr_assert_eq(a->account_get(NULL, "1000", &acct), LEJR_EINTERNAL);
+	cr_assert_eq(a->account_list(NULL, 0, &out), LEJR_EINTERNAL);
+	cr_assert_eq(a->account_create(NULL, &aspec, &acct), LEJR_EINTERNAL);
+	cr_assert_eq(a->account_archive(NULL, "1000"), LEJR_EINTERNAL);
+	cr_assert_eq(a->post_entry(NULL, &spec, &id), LEJR_EINTERNAL);
+	cr_assert_eq(a->post_entry_ex(NULL, &spec, 0, &id), LEJR_EINTERNAL);
+	cr_assert_eq(a->entry_get(NULL, 1, &out), LEJR_EINTERNAL);
+	cr_assert_eq(a->entry_list(NULL, NULL, &out), LEJR_EINTERNAL);
+	cr_assert_eq(a->entry_reverse(NULL, 1, NULL, NULL, &id),
+		     LEJR_EINTERNAL);
+	cr_assert_eq(a->trial_balance(NULL, NULL, &out), LEJR_EINTERNAL);
+	cr_assert_eq(a->account_balance(NULL, "1000", NULL, &minor),
+		     LEJR_EINTERNAL);
+	cr_assert_eq(a->balance_sheet(NULL, NULL, &out), LEJR_EINTERNAL);
+	cr_assert_eq(a->profit_and_loss(NULL, "2025-01-01", "2025-12-31",
+					NULL, &out), LEJR_EINTERNAL);
+	cr_assert_eq(a->general_ledger(NULL, "1000", NULL, NULL, NULL, 10,
+				       &out), LEJR_EINTERNAL);
+	cr_assert_eq(a->account_report(NULL, "1000", NULL, &out),
+		     LEJR_EINTERNAL);
+	cr_assert_null(out);
+	json_decref(schema);
+}

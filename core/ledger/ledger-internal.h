@@ -116,6 +116,9 @@ int ledger_sandbox_init(void);
 int ledger_sandbox_lost(void);
 void ledger_sandbox_reset(void);
 
+/* The plugin whose code runs on this thread, NULL when none does. */
+const char *ledger_sandbox_plugin(void);
+
 /* Around the core's own work on this thread (enter 1, then 0), above
  * all a core function a plugin called: its statements, and those SQLite
  * prepares again after a schema change, are not the plugin's. */

@@ -280,6 +280,12 @@ ledger_sandbox_leave(void)
 	sandbox.plugin = NULL;
 }
 
+const char *
+ledger_sandbox_plugin(void)
+{
+	return sandbox.plugin;
+}
+
 void
 ledger_sandbox_core(int enter)
 {

@@ -297,11 +297,20 @@ struct lejr_api {
 
 	/* Format minor units as a plain decimal string ("-1234.50") into
 	 * buf; LEJR_MONEY_TEXT_MAX bytes always suffice.  Returns LEJR_OK
-	 * or LEJR_EINVAL when buf is too small. */
+	 * or LEJR_EINVAL, with a message set on the call, when buf is too
+	 * small. */
 	int (*money_format)(struct lejr_call *call, int64_t minor, char *buf,
 			    size_t len);
 
 	/* --- chart of accounts --- */
+
+	/* The JSON of this section and the next is what journal.so's and
+	 * reports.so's tools answer with, and their output schemas (see
+	 * tools/list) document every field: the accounts of list_accounts,
+	 * the entry of get_journal_entry, the page of
+	 * list_journal_entries (with next_cursor absent rather than null
+	 * on the last page) and trial_balance's object (before the tool
+	 * adds its "checks"). */
 
 	/* Find an account by code in the call's organization. */
 	int (*account_get)(struct lejr_call *call, const char *code,
@@ -447,7 +456,8 @@ struct lejr_api {
  */
 struct lejr_plugin_desc {
 	uint32_t abi_version;    /* LEJR_ABI_VERSION at build time */
-	const char *name;        /* [a-z0-9_]+, used in logs and config */
+	const char *name;        /* [a-z0-9_]+, used in logs and config;
+				  * must be the file's name: NAME.so */
 	const char *version;     /* the plugin's own version */
 	const char *description; /* one line, or NULL */
 

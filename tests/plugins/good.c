@@ -110,7 +110,7 @@ static const char note_input[] =
 	"  \"amount\": {\"type\": [\"string\", \"number\"],"
 	"   \"description\": \"Post this from 3000 to 1000.\"},"
 	"  \"fail\": {\"enum\": [\"no\", \"invalid\", \"internal\","
-	"   \"rollback\"]},"
+	"   \"rollback\", \"status\", \"array\"]},"
 	"  \"ms\": {\"type\": \"integer\", \"minimum\": 0,"
 	"   \"maximum\": 5000,"
 	"   \"description\": \"Keep the writer busy this long first.\"}}}";
@@ -197,6 +197,14 @@ good_note(struct lejr_call *call, json_t *args, json_t **result)
 	if (fail != NULL && strcmp(fail, "internal") == 0)
 		return api->fail(call, LEJR_EINTERNAL, "SQL logic error near "
 				 "\"SELEKT\": syntax error");
+	/* broken contracts: a status that is none, a result that is no
+	 * object */
+	if (fail != NULL && strcmp(fail, "status") == 0)
+		return 7;
+	if (fail != NULL && strcmp(fail, "array") == 0) {
+		*result = json_array();
+		return LEJR_OK;
+	}
 
 	*result = json_pack("{s:I}", "id", (json_int_t)id);
 	if (entry > 0)
