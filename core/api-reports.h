@@ -8,10 +8,10 @@
 
 #include <lejr/plugin.h>
 
-/* A member called with no call (NULL), a plugin bug: logged with the
- * running plugin's name; returns LEJR_EINTERNAL.  Every member that
- * takes the call checks it, so that such a plugin fails its own calls
- * and the server goes on. */
+/* A member ("api->fail") called with no call (NULL), a plugin bug:
+ * logged with the running plugin's name; returns LEJR_EINTERNAL.
+ * Every member that takes the call checks it, so that such a plugin
+ * fails its own calls and the server goes on. */
 int lejr_api_no_call(const char *member);
 
 /* The call's status, LEJR_EINTERNAL without a call. */

@@ -120,7 +120,7 @@ lejr_api_no_call(const char *member)
 {
 	const char *plugin = ledger_sandbox_plugin();
 
-	lejr_log(LEJR_LOG_ERROR, "plugin %s called api->%s without its call "
+	lejr_log(LEJR_LOG_ERROR, "plugin %s called %s without its call "
 		 "(NULL): refused", plugin != NULL ? plugin : "(unknown)",
 		 member);
 	return LEJR_EINTERNAL;
@@ -138,7 +138,7 @@ api_fail(struct lejr_call *call, int status, const char *fmt, ...)
 	va_list ap;
 
 	if (call == NULL)
-		return lejr_api_no_call("fail");
+		return lejr_api_no_call("api->fail");
 	va_start(ap, fmt);
 	status = lejr_call_failv(call, status, fmt, ap);
 	va_end(ap);
@@ -149,7 +149,7 @@ static const struct lejr_org *
 api_org(struct lejr_call *call)
 {
 	if (call == NULL) {
-		lejr_api_no_call("org");
+		lejr_api_no_call("api->org");
 		return NULL;
 	}
 	return call->grant != NULL ? &call->org.pub : NULL;
@@ -159,7 +159,7 @@ static int64_t
 api_user_id(struct lejr_call *call)
 {
 	if (call == NULL) {
-		lejr_api_no_call("user_id");
+		lejr_api_no_call("api->user_id");
 		return 0;
 	}
 	return call->principal->user_id;
@@ -169,7 +169,7 @@ static struct sqlite3 *
 api_db(struct lejr_call *call)
 {
 	if (call == NULL) {
-		lejr_api_no_call("db");
+		lejr_api_no_call("api->db");
 		return NULL;
 	}
 	return call->db;
@@ -181,7 +181,7 @@ const struct lejr_org *
 lejr_api_org(struct lejr_call *call)
 {
 	if (call == NULL) {
-		lejr_api_no_call("a ledger member");
+		lejr_api_no_call("a ledger member of the API");
 		return NULL;
 	}
 	if (call->grant == NULL) {
@@ -461,7 +461,7 @@ static void
 api_set_content(struct lejr_call *call, json_t *content)
 {
 	if (call == NULL) {
-		lejr_api_no_call("set_content");
+		lejr_api_no_call("api->set_content");
 		json_decref(content);
 		return;
 	}
@@ -483,7 +483,7 @@ api_progress(struct lejr_call *call, double progress, double total,
 	json_t *note, *params;
 
 	if (call == NULL) {
-		lejr_api_no_call("progress");
+		lejr_api_no_call("api->progress");
 		return;
 	}
 	ex = call->ex;
@@ -525,7 +525,7 @@ api_notify_log(struct lejr_call *call, const char *level, const char *logger,
 	json_t *note;
 
 	if (call == NULL) {
-		lejr_api_no_call("notify_log");
+		lejr_api_no_call("api->notify_log");
 		return;
 	}
 	ex = call->ex;
@@ -619,7 +619,7 @@ api_client_request(struct lejr_call *call, const char *method,
 	if (result != NULL)
 		*result = NULL;
 	if (call == NULL)
-		return lejr_api_no_call("client_request");
+		return lejr_api_no_call("api->client_request");
 	if (method == NULL)
 		return lejr_api_missing(call, "client_request");
 	rc = writer_cannot_wait(call, method);
@@ -660,7 +660,7 @@ api_elicit(struct lejr_call *call, const char *message, json_t *schema,
 	if (content != NULL)
 		*content = NULL;
 	if (call == NULL)
-		return lejr_api_no_call("elicit");
+		return lejr_api_no_call("api->elicit");
 	ex = call->ex;
 	if (message == NULL || !json_is_object(schema) || action == NULL)
 		return lejr_api_missing(call, "elicit");

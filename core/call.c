@@ -30,6 +30,7 @@
 #include "jsontext.h"
 #include "log.h"
 #include "runtime-internal.h"
+#include "utf8.h"
 #include "writer.h"
 
 /* One tools/call on its way through the guard. */
@@ -83,6 +84,8 @@ lejr_call_failv(struct lejr_call *call, int status, const char *fmt,
 	if (status == LEJR_OK)
 		status = LEJR_EINTERNAL;
 	vsnprintf(call->msg, sizeof(call->msg), fmt, ap);
+	/* messages quote what they were given, cut to a size */
+	lejr_utf8_repair(call->msg);
 	call->status = status;
 	return status;
 }

@@ -4,7 +4,6 @@
  */
 #include <lejr-build.h>
 
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <netdb.h>
@@ -172,19 +171,19 @@ check_config(const struct lejr_config *cfg)
 	return 0;
 }
 
-/* The listen address as lejrd will bind it: a numeric address, or a
- * name this machine resolves. */
+/* Can lejrd resolve the listen address as it will to bind it: an
+ * address in any form getaddrinfo takes ("127.1" included), or a name
+ * this machine resolves?  Whether it may bind there, only starting
+ * shows. */
 static int
 listen_ok(const char *l)
 {
 	struct addrinfo hints = { .ai_flags = AI_PASSIVE }, *res = NULL;
-	unsigned char a[sizeof(struct in6_addr)];
 	int rc;
 
-	if (inet_pton(AF_INET, l, a) == 1 || inet_pton(AF_INET6, l, a) == 1)
-		return 1;
+	/* meant as a number: never ask a name server for it */
 	if (strspn(l, "0123456789.") == strlen(l) || strchr(l, ':') != NULL)
-		return 0;  /* meant as a number, and not one */
+		hints.ai_flags |= AI_NUMERICHOST;
 	rc = getaddrinfo(l, NULL, &hints, &res);
 	if (res != NULL)
 		freeaddrinfo(res);
@@ -205,12 +204,14 @@ check_start(const struct lejr_config *cfg, int *warnings)
 
 	*warnings = 0;
 	if (!listen_ok(cfg->listen)) {
-		lejr_log(LEJR_LOG_ERROR, "listen = %s: not an address this "
-			 "machine can listen on", cfg->listen);
+		lejr_log(LEJR_LOG_ERROR, "listen = %s: neither an address "
+			 "nor a name this machine resolves", cfg->listen);
 		errors++;
 	}
+	/* a "file:" URI is SQLite's to read */
 	snprintf(dir, sizeof(dir), "%s", cfg->database);
 	if (strcmp(cfg->database, ":memory:") != 0 &&
+	    strncmp(cfg->database, "file:", 5) != 0 &&
 	    access(dirname(dir), W_OK | X_OK) != 0) {
 		lejr_log(LEJR_LOG_ERROR, "database = %s: its directory is "
 			 "missing or not writable", cfg->database);

@@ -253,65 +253,89 @@ rpc_classify_response(struct lejr_rpc *rpc, int has_id)
 	rpc->is_error = error != NULL;
 }
 
+/* The most numbers past what lejr holds that one body is read past. */
+#define UNHOLDABLE_MAX 16
+
 /*
- * Valid JSON that lejr does not hold as it is, an escaped NUL in a
- * string or an integer past 64 bits, is a request with parameters we
- * cannot take, not a parse error: read it again leniently, only to
- * answer its id.  Integers then read as reals, so an id comes back as
- * one; a whole real in range is the integer it was sent as.
+ * Valid JSON that lejr does not hold as sent, an escaped NUL in a
+ * string or a number past 64 bits, is not a parse error.  Read it again
+ * with NULs allowed and each such number written over as "0.5" (jansson
+ * says where it ends; an id of 0.5 is refused as any real is), only to
+ * classify the message and find its id.  NULL when it is not JSON after
+ * all; *err then says why.
  */
-static int
-rpc_unholdable(struct lejr_rpc *rpc, const char *body, size_t len,
-	       const json_error_t *err)
+static json_t *
+load_unholdable(const char *body, size_t len, json_error_t *err)
 {
-	char msg[sizeof(rpc->message)];
-	json_t *id;
-	double v;
+	static const char number[] = "0123456789+-.eE";
+	char *copy = NULL;
+	json_t *msg = NULL;
+	size_t start, end;
 
-	if (json_error_code(err) != json_error_null_character &&
-	    json_error_code(err) != json_error_numeric_overflow)
-		return 0;
-	rpc->msg = json_loadb(body, len, JSON_REJECT_DUPLICATES |
-			      JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL |
-			      JSON_DECODE_ANY, NULL);
-	id = json_object_get(rpc->msg, "id");
-	if (json_is_real(id)) {
-		v = json_real_value(id);
-		if (v < -9.0e18 || v > 9.0e18 || v != (double)(json_int_t)v)
-			id = NULL;
-		else if (json_object_set_new(rpc->msg, "id",
-					     json_integer((json_int_t)v)) == 0)
-			id = json_object_get(rpc->msg, "id");
+	for (int i = 0; i < UNHOLDABLE_MAX && msg == NULL; i++) {
+		if (json_error_code(err) == json_error_numeric_overflow) {
+			if (copy == NULL && (copy = malloc(len)) != NULL)
+				memcpy(copy, body, len);
+			end = (size_t)err->position;
+			if (copy == NULL || end > len)
+				break;
+			start = end;
+			while (start > 0 && copy[start - 1] != '\0' &&
+			       strchr(number, copy[start - 1]) != NULL)
+				start--;
+			if (end - start < 3)  /* none is this short */
+				break;
+			memset(copy + start, ' ', end - start);
+			memcpy(copy + start, "0.5", 3);
+		} else if (json_error_code(err) != json_error_null_character) {
+			break;
+		}
+		msg = json_loadb(copy != NULL ? copy : body, len,
+				 JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL |
+				 JSON_DECODE_ANY, err);
 	}
-	if (!json_is_string(id) && !json_is_integer(id))
-		return 0;
-
-	rpc->id = id;
-	snprintf(msg, sizeof(msg), "Invalid params: %.50s at byte %d (lejr "
-		 "takes no \\u0000 in strings, and integers of at most 64 "
-		 "bits)", err->text, err->position);
-	rpc_invalid(rpc, LEJR_RPC_INVALID_PARAMS, 200, msg);
-	return 1;
+	free(copy);
+	return msg;
 }
 
-void
-lejr_rpc_parse(const char *body, size_t len, struct lejr_rpc *out)
+/*
+ * A message load_unholdable read, once classified: a request is
+ * answered invalid params, to its id; a message already invalid keeps
+ * its answer; a notification or a response, which are not answered,
+ * gets the parse error its first reading gave, as does a request
+ * whose id holds the NUL.
+ */
+static void
+rpc_unholdable(struct lejr_rpc *rpc, const json_error_t *first)
 {
-	json_error_t err;
-	json_t *version, *id, *method;
-	int has_id;
+	char msg[sizeof(rpc->message)];
+	const char *id;
 
-	memset(out, 0, sizeof(*out));
-	out->msg = json_loadb(body, len, JSON_REJECT_DUPLICATES |
-			      JSON_DECODE_ANY, &err);
-	if (out->msg == NULL) {
-		if (!rpc_unholdable(out, body, len, &err)) {
-			json_decref(out->msg);
-			out->msg = NULL;
-			rpc_load_error(out, &err);
-		}
+	if (rpc->kind == LEJR_RPC_INVALID)
+		return;
+	/* an id holding a NUL could not be answered as it came */
+	id = json_string_value(rpc->id);
+	if (rpc->kind != LEJR_RPC_REQUEST ||
+	    (id != NULL && strlen(id) != json_string_length(rpc->id))) {
+		lejr_rpc_clear(rpc);
+		rpc_load_error(rpc, first);
 		return;
 	}
+	snprintf(msg, sizeof(msg), "Invalid params: %s (near byte %d); lejr "
+		 "takes no \\u0000 in strings and no number past 64 bits",
+		 json_error_code(first) == json_error_null_character ?
+		 "a string holds \\u0000" : "a number is too large",
+		 first->position);
+	rpc_invalid(rpc, LEJR_RPC_INVALID_PARAMS, 200, msg);
+}
+
+/* What out->msg is: a request, a notification, a response, or invalid
+ * with the answer it gets. */
+static void
+rpc_classify(struct lejr_rpc *out)
+{
+	json_t *version, *id, *method;
+	int has_id;
 
 	if (json_is_array(out->msg)) {
 		rpc_invalid(out, LEJR_RPC_INVALID_REQUEST, 400,
@@ -349,6 +373,29 @@ lejr_rpc_parse(const char *body, size_t len, struct lejr_rpc *out)
 		rpc_classify_call(out, method, id, has_id);
 	else
 		rpc_classify_response(out, has_id);
+}
+
+void
+lejr_rpc_parse(const char *body, size_t len, struct lejr_rpc *out)
+{
+	json_error_t err, first;
+
+	memset(out, 0, sizeof(*out));
+	out->msg = json_loadb(body, len, JSON_REJECT_DUPLICATES |
+			      JSON_DECODE_ANY, &err);
+	if (out->msg != NULL) {
+		rpc_classify(out);
+		return;
+	}
+
+	first = err;
+	out->msg = load_unholdable(body, len, &err);
+	if (out->msg == NULL) {
+		rpc_load_error(out, &first);
+		return;
+	}
+	rpc_classify(out);
+	rpc_unholdable(out, &first);
 }
 
 void

@@ -146,3 +146,20 @@ lejr_utf8_scrub(const char *s)
 	out[j] = '\0';
 	return out;
 }
+
+void
+lejr_utf8_repair(char *s)
+{
+	unsigned char *u = (unsigned char *)s;
+	size_t len = strlen(s), i = 0, step;
+	uint32_t cp;
+
+	while (i < len) {
+		step = lejr_utf8_decode(u + i, len - i, &cp);
+		if (step == 0) {
+			u[i++] = '?';
+			continue;
+		}
+		i += step;
+	}
+}

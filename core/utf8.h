@@ -50,4 +50,9 @@ int lejr_utf8_name_ok(const char *s, size_t len);
  */
 char *lejr_utf8_scrub(const char *s);
 
+/* Replace, in place, every byte of s that is not part of strict UTF-8
+ * with '?': for text cut to a size, such as a message made with
+ * "%.40s", which may end inside a character. */
+void lejr_utf8_repair(char *s);
+
 #endif /* LEJR_UTF8_H */

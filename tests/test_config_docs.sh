@@ -51,6 +51,17 @@ fi
 # its database's directory is made by make install, not here
 check "the sample lejr.conf as installed" "$sample" -d "$tmp/sample.db"
 
+# Forms lejrd takes: an address written short, a database as an
+# SQLite URI, a database named without a directory.
+printf '[server]\nlisten = 127.1\ndatabase = file:%s/u.db\n' "$tmp" \
+	>"$tmp/forms.conf"
+check "a short address and a database URI" "$tmp/forms.conf"
+(cd "$tmp" && "$lejrd" --check-config -c "$tmp/forms.conf" -d here.db \
+	>"$tmp/out" 2>&1) || {
+	echo "FAIL: a database in the working directory"; cat "$tmp/out"
+	fails=$((fails + 1))
+}
+
 # What only starting would find: a listen address that is none, a
 # database directory that is missing (errors), a missing plugin (a
 # warning: lejrd runs without it).
@@ -60,7 +71,7 @@ printf '[plugins]\ndirectory = %s\nload = nosuch\n' "$tmp" >>"$tmp/bad.conf"
 if "$lejrd" --check-config -c "$tmp/bad.conf" >"$tmp/out" 2>&1; then
 	echo "FAIL: --check-config accepted a configuration lejrd cannot start"
 	fails=$((fails + 1))
-elif grep -q 'listen = 999.1.1.1' "$tmp/out" &&
+elif grep -q 'listen = 999.1.1.1: neither' "$tmp/out" &&
      grep -q 'its directory is missing' "$tmp/out" &&
      grep -q 'plugin nosuch: no readable' "$tmp/out"; then
 	echo "ok: --check-config reports the address, directory and plugin"

@@ -3,6 +3,7 @@
  * message classification, revisions, Accept and Content-Type policy,
  * logging levels and the text of answers.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,8 +128,8 @@ Test(rpc, unholdable_values_keep_the_id)
 		cr_expect_eq(rpc.http_status, 200);
 		cr_expect(json_is_integer(rpc.id));
 		cr_expect_eq(json_integer_value(rpc.id), 7);
-		cr_expect(strstr(rpc.message, "at most 64 bits") != NULL,
-			  "%s", rpc.message);
+		cr_expect(strstr(rpc.message, "no number past 64 bits") !=
+			  NULL, "%s", rpc.message);
 		lejr_rpc_clear(&rpc);
 	}
 
@@ -138,14 +139,39 @@ Test(rpc, unholdable_values_keep_the_id)
 	cr_expect_str_eq(json_string_value(rpc.id), "k");
 	lejr_rpc_clear(&rpc);
 
-	/* no id to answer, or one that is itself too large: a parse
-	 * error, as before */
+	/* ids read exactly, however large */
+	parse("{\"jsonrpc\":\"2.0\",\"id\":9007199254740993,"
+	      "\"method\":\"ping\",\"params\":{\"s\":\"\\u0000\","
+	      "\"n\":1e400}}", &rpc);
+	cr_expect_eq(rpc.code, LEJR_RPC_INVALID_PARAMS);
+	cr_expect_eq(json_integer_value(rpc.id), INT64_C(9007199254740993));
+	cr_expect_str_eq(rpc.message, "Invalid params: a string holds "
+			 "\\u0000 (near byte 77); lejr takes no \\u0000 in "
+			 "strings and no number past 64 bits");
+	lejr_rpc_clear(&rpc);
+
+	/* otherwise the message is judged as any other: an id that is
+	 * too large, or a real, or no jsonrpc, is an invalid request */
+	expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":100000000000000000000,"
+		       "\"method\":\"ping\"}", LEJR_RPC_INVALID_REQUEST, 400);
+	expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1.0,\"method\":\"p\","
+		       "\"params\":{\"s\":\"\\u0000\"}}",
+		       LEJR_RPC_INVALID_REQUEST, 400);
+	expect_invalid("{\"id\":3,\"method\":\"p\",\"x\":\"\\u0000\"}",
+		       LEJR_RPC_INVALID_REQUEST, 400);
+
+	/* no id to answer (a notification, a response), an id holding
+	 * the NUL, or not JSON after all: a parse error, as before */
 	expect_invalid("{\"jsonrpc\":\"2.0\",\"method\":\"a\\u0000\"}",
 		       LEJR_RPC_PARSE_ERROR, 400);
-	expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":100000000000000000000,"
+	expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":"
+		       "{\"x\":\"\\u0000\"}}", LEJR_RPC_PARSE_ERROR, 400);
+	expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":\"a\\u0000\","
 		       "\"method\":\"ping\"}", LEJR_RPC_PARSE_ERROR, 400);
 	expect_invalid("{\"jsonrpc\":\"2.0\",\"method\":\"a\\u0000\","
 		       "\"id\":1,\"id\":2}", LEJR_RPC_PARSE_ERROR, 400);
+	expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"n\":1e400,",
+		       LEJR_RPC_PARSE_ERROR, 400);
 }
 
 Test(rpc, parse_error_id_is_null)

@@ -1369,9 +1369,6 @@ Test(ledger, activity_log)
 	cr_assert_eq(ledger_activity_add(db, &rec, &err), LEJR_EINVAL);
 }
 
-/* A database made before version 9 of the core's schema: its activity
- * records stay, with their ids, and the log stays append-only and
- * checked, now without a temporary index per record written. */
 /* A ledger file as core migrations up to version left it, with what
  * setup then writes into it, opened as the test's ledger: opening runs
  * the later migrations. */
@@ -1426,6 +1423,9 @@ ledger_leave_version(const char *file)
 	cr_assert_eq(ledger_open(path, &db, &err), LEJR_OK, "%s", err.msg);
 }
 
+/* A database made before version 9 of the core's schema: its activity
+ * records stay, with their ids, and the log stays append-only and
+ * checked, now without a temporary index per record written. */
 Test(ledger, activity_log_rebuilt_by_migration_9)
 {
 	char old[160];
@@ -1486,13 +1486,13 @@ Test(ledger, org_totals_filled_by_migration_10)
 		" (71, 7, 500, 125500, 4, '2025-02-28'),"
 		" (80, 8, 5000000000000000000, 0, 1, '2025-01-01'),"
 		" (81, 8, 5000000000000000000, 0, 1, '2025-01-01'),"
-		" (82, 8, 0, 8000000000000000000, 1, '2025-01-01');");
+		" (82, 8, 0, 9100000000000000001, 1, '2025-01-01');");
 
 	cr_assert_eq(query_int("SELECT count(*) FROM org_totals"), 2);
 	cr_assert_eq(query_int("SELECT debit = 125500 AND credit = 125500"
 			       " FROM org_totals WHERE org_id = 7"), 1);
 	cr_assert_eq(query_int("SELECT debit = 9223372036854775807 AND"
-			       " credit = 8000000000000000000"
+			       " credit = 9100000000000000001"
 			       " FROM org_totals WHERE org_id = 8"), 1);
 	ledger_leave_version(old);
 }
@@ -1674,10 +1674,10 @@ Test(ledger, running_totals_cannot_overflow)
 	/* a third would take 6900's debits past INT64_MAX, and so the
 	 * organization's; on other accounts, the organization's alone */
 	cr_assert_eq(post("2024-01-12", "6900", "2500", BIG, NULL),
-		     LEJR_EINVAL);
+		     LEJR_ECONFLICT);
 	cr_assert_str_eq(err.msg, refusal);
 	cr_assert_eq(post("2024-01-12", "6000", "2500", BIG, NULL),
-		     LEJR_EINVAL);
+		     LEJR_ECONFLICT);
 	cr_assert_str_eq(err.msg, refusal);
 	cr_assert_eq(query_int("SELECT count(*) FROM entries"), 2);
 	cr_assert_eq(query_int("SELECT count(*) FROM lines"), 4);
@@ -1687,7 +1687,7 @@ Test(ledger, running_totals_cannot_overflow)
 			  INT64_MAX - 2 * BIG - 1, NULL), LEJR_OK, "%s",
 		     err.msg);
 	cr_assert_eq(post("2024-01-13", "6000", "2500", 2, NULL),
-		     LEJR_EINVAL);
+		     LEJR_ECONFLICT);
 	cr_assert_eq(post("2024-01-13", "6000", "2500", 1, NULL), LEJR_OK,
 		     "%s", err.msg);
 	cr_assert_eq(query_int("SELECT debit = credit AND debit = "
@@ -1695,7 +1695,7 @@ Test(ledger, running_totals_cannot_overflow)
 
 	/* a reversal adds to the totals too: refused there */
 	cr_assert_eq(ledger_entry_reverse(db, &acme.pub, owner_id, id, NULL,
-					  NULL, &rev, &err), LEJR_EINVAL);
+					  NULL, &rev, &err), LEJR_ECONFLICT);
 	cr_assert_str_eq(err.msg, refusal);
 
 	cr_assert_eq(ledger_trial_balance(db, &acme.pub, NULL, &tb, &err),

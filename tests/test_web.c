@@ -274,6 +274,16 @@ Test(utf8, scrub)
 	free(s);
 }
 
+/* A message cut to a size inside a character keeps its length and
+ * becomes valid UTF-8. */
+Test(utf8, repair)
+{
+	char s[] = "a\xc3\xa9 \xe2\x82 b\xff \xc3";
+
+	lejr_utf8_repair(s);
+	cr_assert_str_eq(s, "a\xc3\xa9 ?? b? ?");
+}
+
 /* ---- CSRF, cookies, next= ---- */
 
 Test(csrf, tokens)

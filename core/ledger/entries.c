@@ -304,7 +304,7 @@ check_org_totals(sqlite3 *db, const struct lejr_org *org,
 			break;
 		lejr_money_format(INT64_MAX, org->exponent, limit,
 				  sizeof(limit));
-		rc = lejr_error_set(err, LEJR_EINVAL, "the organization's "
+		rc = lejr_error_set(err, LEJR_ECONFLICT, "the organization's "
 				    "entries together would pass %s %s of "
 				    "debits, the most its reports can add "
 				    "up; this entry is not posted", limit,

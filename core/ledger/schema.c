@@ -520,12 +520,14 @@ static const char core_v9[] =
  * lines.  An account's totals fit in 64 bits (posting sees to it), but
  * a report adds up many accounts: bounding the organization's own
  * totals bounds every report figure, so that no posting can leave its
- * reports unable to add up.  Filled from the accounts' totals; an
- * organization whose sum cannot be held is set at the limit, which
- * refuses its further postings rather than the migration.
+ * reports unable to add up.  Filled from the accounts' totals, summed
+ * exactly where their floating-point total() is under 9.2e18, far
+ * from 2^63 - 1 (9.223e18) for its rounding; an organization at or
+ * past that is set at the limit, which refuses its further postings
+ * rather than the migration.
  */
 #define ORG_SUM(col) \
-	" CASE WHEN total(" col ") < 9.0e18 THEN (SELECT sum(" col ")" \
+	" CASE WHEN total(" col ") < 9.2e18 THEN (SELECT sum(" col ")" \
 	"  FROM account_totals s WHERE s.org_id = t.org_id)" \
 	"  ELSE 9223372036854775807 END"
 

@@ -259,3 +259,17 @@ test('the activity log shows every call', async () => {
   }
   await c.close();
 });
+
+test('refusals quoting cut text stay readable tool errors', async () => {
+  // The message quotes at most 40 bytes of the amount, which here ends
+  // inside the 'é': it must still be a tool error, not a JSON-RPC one.
+  const c = await connect(lejr.url, tokens.ana);
+  const r = await call(c, 'post_journal_entry', {
+    date: '2026-03-31', memo: 'signed amount',
+    lines: [{ account: '1000', debit: '1.00' },
+      { account: '4000', credit: `+${'a'.repeat(38)}é` }],
+  });
+  assert.equal(r.isError, true, r.text);
+  assert.match(r.text, /lines\[1\]\.credit: "\+a{38}\?" has a sign/);
+  await c.close();
+});
