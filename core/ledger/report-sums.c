@@ -288,6 +288,20 @@ rpt_add(int64_t *sum, int64_t v, struct lejr_error *err)
 	return LEJR_OK;
 }
 
+json_t *
+rpt_json_account(const char *code, const char *name)
+{
+	json_t *o = json_object();
+
+	if (o == NULL || json_object_set_new_nocheck(o, "code", code != NULL ?
+	    json_string(code) : json_null()) != 0 ||
+	    json_object_set_new_nocheck(o, "name", json_string(name)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 int
 rpt_json_money(json_t *o, const char *key, int64_t minor, int exponent)
 {

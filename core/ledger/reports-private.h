@@ -126,6 +126,11 @@ int rpt_account_asof_from_end(sqlite3 *db, int64_t org, int64_t account,
 			      const char *date, int64_t *net,
 			      struct lejr_error *err);
 
+/* A report row's object with an account's code (NULL: a JSON null,
+ * for a line of no account) and name, built without json_pack's
+ * parsing; NULL when out of memory or not UTF-8. */
+json_t *rpt_json_account(const char *code, const char *name);
+
 /* Set key to the decimal text of minor and key_minor to minor. */
 int rpt_json_money(json_t *o, const char *key, int64_t minor, int exponent);
 

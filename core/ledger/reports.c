@@ -141,9 +141,10 @@ bs_row(const char *code, const char *name, const char *line, int64_t v,
 {
 	json_t *o;
 
-	o = json_pack("{s:s?, s:s, s:s}", "code", code, "name", name, "line",
-		      line);
-	if (o != NULL && rpt_json_money(o, "amount", v, exponent) != 0) {
+	o = rpt_json_account(code, name);
+	if (o != NULL && (json_object_set_new_nocheck(o, "line",
+	    json_string_nocheck(line)) != 0 ||
+	    rpt_json_money(o, "amount", v, exponent) != 0)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -684,6 +685,7 @@ pl_section(const struct pl *p, enum lejr_account_type type,
 	int64_t total[PL_COLUMNS_MAX] = { 0 };
 	json_t *rows, *o, *a, *m;
 	size_t k;
+	int bad;
 
 	rows = json_array();
 	for (size_t i = 0; rows != NULL && i < c->n; i++) {
@@ -703,10 +705,20 @@ pl_section(const struct pl *p, enum lejr_account_type type,
 			}
 		a = money_array(p->amount + i, p->ncol, c->n, p->exponent,
 				&m);
-		o = json_pack("{s:s, s:s, s:o, s:o}", "code", c->acct[i].code,
-			      "name", c->acct[i].name, "amounts", a,
-			      "amounts_minor", m);
-		json_array_append_new(rows, o);
+		/* each set takes its value, failing or not */
+		o = rpt_json_account(c->acct[i].code, c->acct[i].name);
+		bad = o == NULL;
+		bad |= json_object_set_new_nocheck(o, "amounts", a) != 0;
+		bad |= json_object_set_new_nocheck(o, "amounts_minor", m) != 0;
+		if (bad) {
+			json_decref(o);
+			json_decref(rows);
+			return NULL;
+		}
+		if (json_array_append_new(rows, o) != 0) {
+			json_decref(rows);
+			return NULL;
+		}
 	}
 
 	a = money_array(total, p->ncol, 1, p->exponent, &m);
