@@ -73,8 +73,9 @@ struct rpt_rows {
 void rpt_rows_free(struct rpt_rows *r);
 
 /* Load org's chart, or take the one db keeps when the org's
- * chart_epoch has not moved since.  Free it with rpt_chart_free (also
- * after a failure, and on a zeroed struct). */
+ * chart_epoch has not moved since, and read the ledger's first and last
+ * entry dates (dated, first, last) for the report's sums.  Free it with
+ * rpt_chart_free (also after a failure, and on a zeroed struct). */
 int rpt_chart_load(sqlite3 *db, int64_t org, struct rpt_chart *c,
 		   struct lejr_error *err);
 void rpt_chart_free(struct rpt_chart *c);
